@@ -1,0 +1,2 @@
+// Placeholder; the real-server harness replaces this.
+export default async function setup(): Promise<void> {}
