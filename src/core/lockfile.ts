@@ -1,0 +1,228 @@
+/**
+ * The lockfile (DESIGN §3): one header line holding a hash over the entry lines, then one
+ * `<file> sha256:<hex>` line per sealed migration in version order. LF, UTF-8, final newline.
+ *
+ *   archon-migrate lock v1 sha256:<hex of sha256 over the entry lines, each followed by "\n">
+ *   001_create_sources.sql sha256:<hex>
+ *
+ * The header hash changes with every added line, so two branches that each add a migration always
+ * conflict in git on line 1. Only the tool writes this file; parsing is strict and every error
+ * names the line and the fix.
+ */
+import { createHash } from 'node:crypto';
+import { ArchonError } from './errors.js';
+import { isChecksum } from './checksum.js';
+import { compareVersions, MIGRATION_FILE_PATTERN, parseMigrationName } from './migration-name.js';
+
+export interface Seal {
+  file: string;
+  checksum: string;
+}
+
+export const LOCKFILE_HEADER_PREFIX = 'archon-migrate lock v1 ';
+
+export class LockfileError extends ArchonError {
+  readonly line: number;
+  readonly path?: string;
+
+  constructor(message: string, options: { line: number; path?: string; hint?: string; cause?: unknown }) {
+    super(message, { exitCode: 2, ...(options.hint === undefined ? {} : { hint: options.hint }), cause: options.cause });
+    this.name = 'LockfileError';
+    this.line = options.line;
+    if (options.path !== undefined) this.path = options.path;
+  }
+}
+
+function entryLine(seal: Seal): string {
+  return `${seal.file} ${seal.checksum}`;
+}
+
+/** sha256 over the entry lines, each followed by "\n". */
+export function lockfileHeaderHash(entryLines: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const line of entryLines) hash.update(line + '\n', 'utf8');
+  return 'sha256:' + hash.digest('hex');
+}
+
+function compareSeals(a: Seal, b: Seal): number {
+  const ma = parseMigrationName(a.file);
+  const mb = parseMigrationName(b.file);
+  if (ma && mb) {
+    const c = compareVersions(ma.version, mb.version);
+    if (c !== 0) return c;
+  }
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
+/** Sorts seals by version (then file name). */
+export function sortSeals(seals: readonly Seal[]): Seal[] {
+  return [...seals].sort(compareSeals);
+}
+
+/**
+ * Deterministic lockfile text for `seals`, sorted by version. Throws (exit 2) on input that
+ * could not be parsed back: invalid names or checksums, duplicate files or versions.
+ */
+export function serializeLockfile(seals: readonly Seal[]): string {
+  const sorted = sortSeals(seals);
+  const seenFile = new Set<string>();
+  const seenVersion = new Map<string, string>();
+  for (const seal of sorted) {
+    const m = parseMigrationName(seal.file);
+    if (!m) throw new ArchonError(`cannot seal ${seal.file}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN}`, { exitCode: 2, hint: 'Rename the file to match the pattern.' });
+    if (!isChecksum(seal.checksum)) throw new ArchonError(`cannot seal ${seal.file}: invalid checksum ${JSON.stringify(seal.checksum)}; expected sha256:<64 lower-case hex digits>`, { exitCode: 2 });
+    if (seenFile.has(seal.file)) throw new ArchonError(`cannot seal ${seal.file} twice`, { exitCode: 2 });
+    const other = seenVersion.get(m.versionKey);
+    if (other !== undefined) throw new ArchonError(`cannot seal ${seal.file}: version ${m.versionKey} is already sealed by ${other}`, { exitCode: 2, hint: 'Renumber one of the two migrations.' });
+    seenFile.add(seal.file);
+    seenVersion.set(m.versionKey, seal.file);
+  }
+  const lines = sorted.map(entryLine);
+  return [LOCKFILE_HEADER_PREFIX + lockfileHeaderHash(lines), ...lines].map((l) => l + '\n').join('');
+}
+
+const RELOCK_HINT = 'rerun `archon-migrate lock`';
+
+/**
+ * Parses lockfile text. `path` (relative, for messages) defaults to "the lockfile".
+ * Throws LockfileError (exit 2) naming the line, the problem and the fix.
+ */
+export function parseLockfile(text: string, path?: string): Seal[] {
+  const where = path ?? 'lockfile';
+  const restore = path === undefined ? 'restore it from git' : `restore it with \`git checkout -- ${path}\``;
+  const fail = (line: number, problem: string, hint: string): never => {
+    throw new LockfileError(`${where}:${line}: ${problem}`, { line, hint, ...(path === undefined ? {} : { path }) });
+  };
+
+  if (text === '') fail(1, 'the lockfile is empty', `${capitalise(restore)} or ${RELOCK_HINT} to write it.`);
+
+  const rawLines = text.split('\n');
+  // Conflict markers first: they explain every other problem at once.
+  for (let i = 0; i < rawLines.length; i++) {
+    const l = rawLines[i]!;
+    if (/^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)( |\r?$)/.test(l)) {
+      fail(i + 1, `git merge conflict marker ${JSON.stringify(l.slice(0, 7))}`,
+        'Do not merge the lockfile by hand: take one side (`git checkout --theirs -- <lockfile>`), renumber your own new migrations above the other branch\'s, then rerun `archon-migrate lock`.');
+    }
+  }
+  const crIndex = rawLines.findIndex((l) => l.includes('\r'));
+  if (crIndex !== -1) {
+    fail(crIndex + 1, 'CRLF or CR line ending; the lockfile must use LF line endings',
+      `Convert it to LF (e.g. set \`${path ?? '<lockfile>'} -text\` or \`eol=lf\` in .gitattributes and re-checkout) or ${RELOCK_HINT}.`);
+  }
+  if (!text.endsWith('\n')) {
+    fail(rawLines.length, 'missing newline at the end of the file', `The tool always ends the file with a newline: ${restore} or ${RELOCK_HINT}.`);
+  }
+  const lines = rawLines.slice(0, -1);
+
+  const header = lines[0]!;
+  if (!header.startsWith(LOCKFILE_HEADER_PREFIX)) {
+    fail(1, `missing or bad header; expected "${LOCKFILE_HEADER_PREFIX}sha256:<hex>", found ${JSON.stringify(truncate(header))}`,
+      `${capitalise(restore)} or ${RELOCK_HINT}.`);
+  }
+  const headerHash = header.slice(LOCKFILE_HEADER_PREFIX.length);
+  if (!isChecksum(headerHash)) {
+    fail(1, `bad header hash ${JSON.stringify(truncate(headerHash))}; expected sha256:<64 lower-case hex digits>`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+  }
+
+  const seals: Seal[] = [];
+  const byFile = new Map<string, number>();
+  const byVersion = new Map<string, { file: string; line: number }>();
+  let previous: { version: string; file: string; line: number } | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const line = lines[i]!;
+    const parts = line.split(' ');
+    if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
+      fail(lineNo, `malformed entry ${JSON.stringify(truncate(line))}; expected "<file> sha256:<hex>"`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    }
+    const [file, sum] = parts as [string, string];
+    const m = parseMigrationName(file);
+    if (!m) fail(lineNo, `invalid migration file name ${JSON.stringify(truncate(file))}; expected ${MIGRATION_FILE_PATTERN}`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    if (!isChecksum(sum)) fail(lineNo, `bad checksum ${JSON.stringify(truncate(sum))} for ${file}; expected sha256:<64 lower-case hex digits>`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    const dupLine = byFile.get(file);
+    if (dupLine !== undefined) fail(lineNo, `duplicate entry for ${file} (also on line ${dupLine})`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    const dupVersion = byVersion.get(m!.versionKey);
+    if (dupVersion !== undefined) {
+      fail(lineNo, `duplicate version ${m!.versionKey}: ${file} and ${dupVersion.file} (line ${dupVersion.line})`,
+        'Two migrations share a version (often after a merge): renumber the one that is not applied anywhere yet, then rerun `archon-migrate lock`.');
+    }
+    if (previous && compareVersions(previous.version, m!.version) > 0) {
+      fail(lineNo, `entries out of version order: ${file} comes after ${previous.file} (line ${previous.line})`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    }
+    byFile.set(file, lineNo);
+    byVersion.set(m!.versionKey, { file, line: lineNo });
+    previous = { version: m!.version, file, line: lineNo };
+    seals.push({ file, checksum: sum });
+  }
+
+  const expected = lockfileHeaderHash(lines.slice(1));
+  if (expected !== headerHash) {
+    fail(1, 'header hash does not match the entries — the lockfile was edited by hand',
+      `${capitalise(restore)} or ${RELOCK_HINT}.`);
+  }
+  return seals;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
+
+/** What changed from `before` to `after`, each list in version order. */
+export function diffSeals(before: readonly Seal[], after: readonly Seal[]): {
+  added: Seal[];
+  changed: { file: string; before: string; after: string }[];
+  removed: Seal[];
+} {
+  const beforeMap = new Map(before.map((s) => [s.file, s.checksum]));
+  const afterMap = new Map(after.map((s) => [s.file, s.checksum]));
+  const added: Seal[] = [];
+  const changed: { file: string; before: string; after: string }[] = [];
+  const removed: Seal[] = [];
+  for (const s of sortSeals(after)) {
+    const old = beforeMap.get(s.file);
+    if (old === undefined) added.push({ file: s.file, checksum: s.checksum });
+    else if (old !== s.checksum) changed.push({ file: s.file, before: old, after: s.checksum });
+  }
+  for (const s of sortSeals(before)) {
+    if (!afterMap.has(s.file)) removed.push({ file: s.file, checksum: s.checksum });
+  }
+  return { added, changed, removed };
+}
+
+/**
+ * Seals `add` on top of `existing`, sorted by version. An existing line is never rewritten:
+ * re-adding the same file with the same checksum is a no-op; with another checksum it throws
+ * (exit 1), as does a new file whose version is already sealed by another file.
+ */
+export function mergeSeals(existing: readonly Seal[], add: readonly Seal[]): Seal[] {
+  const byFile = new Map(existing.map((s) => [s.file, s.checksum]));
+  const byVersion = new Map<string, string>();
+  for (const s of existing) {
+    const m = parseMigrationName(s.file);
+    if (m) byVersion.set(m.versionKey, s.file);
+  }
+  const result: Seal[] = existing.map((s) => ({ file: s.file, checksum: s.checksum }));
+  for (const s of add) {
+    const sealed = byFile.get(s.file);
+    if (sealed !== undefined) {
+      if (sealed === s.checksum) continue;
+      throw new ArchonError(`${s.file} is sealed with ${sealed} but its content now has ${s.checksum}; a sealed migration must not change`,
+        { exitCode: 1, hint: `Restore ${s.file} (\`git checkout -- <migrations dir>/${s.file}\`) and put the change in a new migration.` });
+    }
+    const m = parseMigrationName(s.file);
+    if (!m) throw new ArchonError(`cannot seal ${s.file}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN}`, { exitCode: 2, hint: 'Rename the file to match the pattern.' });
+    const other = byVersion.get(m.versionKey);
+    if (other !== undefined) {
+      throw new ArchonError(`cannot seal ${s.file}: version ${m.versionKey} is already sealed by ${other}`, { exitCode: 1, hint: `Renumber ${s.file} above the highest sealed version.` });
+    }
+    byFile.set(s.file, s.checksum);
+    byVersion.set(m.versionKey, s.file);
+    result.push({ file: s.file, checksum: s.checksum });
+  }
+  return sortSeals(result);
+}

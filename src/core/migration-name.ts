@@ -1,0 +1,94 @@
+/**
+ * Migration file names: `<digits>_<lower-case letters, digits, _>.sql` (DESIGN §2).
+ * Versions compare numerically at any width (`2` < `10` < `0011`) without converting to Number.
+ */
+export const MIGRATION_FILE_PATTERN = '<digits>_<lower-case letters, digits, _>.sql';
+
+const FILE_RE = /^([0-9]+)_([a-z0-9_]+)\.sql$/;
+
+export interface MigrationName {
+  /** "001_add_users.sql" */
+  file: string;
+  /** "001_add_users" — the ledger's migration_name */
+  stem: string;
+  /** "001" as written */
+  version: string;
+  /** canonical numeric form: leading zeros stripped, "0" if all zeros ("001" -> "1") */
+  versionKey: string;
+  /** "add_users" */
+  name: string;
+}
+
+/** Canonical numeric key of a digit string: leading zeros stripped, "0" when nothing is left. */
+export function versionKey(version: string): string {
+  const stripped = version.replace(/^0+/, '');
+  return stripped === '' ? '0' : stripped;
+}
+
+export function parseMigrationName(file: string): MigrationName | undefined {
+  const m = FILE_RE.exec(file);
+  if (!m) return undefined;
+  const version = m[1]!;
+  const name = m[2]!;
+  return { file, stem: file.slice(0, -'.sql'.length), version, versionKey: versionKey(version), name };
+}
+
+/**
+ * Numeric comparison of two digit strings of any width: by length after stripping leading zeros,
+ * then lexicographically. Equal numbers written with different widths ("1", "001") compare equal.
+ */
+export function compareVersions(a: string, b: string): number {
+  const ka = versionKey(a);
+  const kb = versionKey(b);
+  if (ka.length !== kb.length) return ka.length < kb.length ? -1 : 1;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Order of two migrations: numeric version, then file name (so the order is total and stable). */
+export function compareMigrations(a: MigrationName, b: MigrationName): number {
+  return compareVersions(a.version, b.version) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+}
+
+export interface NameProblem {
+  file: string;
+  kind: 'invalid-name' | 'duplicate-version';
+  message: string;
+}
+
+export function invalidNameMessage(file: string): string {
+  return `${file}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN} (e.g. 001_create_users.sql)`;
+}
+
+export function duplicateVersionMessage(file: string, other: string, version: string): string {
+  return `${file}: duplicate migration version ${version}: ${other} and ${file} have the same version; renumber one of them (names must match ${MIGRATION_FILE_PATTERN})`;
+}
+
+/**
+ * Sorts the `.sql` files among `files` by version. Files not ending in `.sql` are ignored
+ * (the lockfile, README…). Every problem is reported, not just the first one: invalid names and
+ * every file that shares a numeric version with an earlier one. Files with a problem are not
+ * in `migrations`, except the first file of a duplicated version.
+ */
+export function orderMigrations(files: readonly string[]): { migrations: MigrationName[]; problems: NameProblem[] } {
+  const problems: NameProblem[] = [];
+  const parsed: MigrationName[] = [];
+  for (const file of files) {
+    if (!file.endsWith('.sql')) continue;
+    const m = parseMigrationName(file);
+    if (m) parsed.push(m);
+    else problems.push({ file, kind: 'invalid-name', message: invalidNameMessage(file) });
+  }
+  parsed.sort(compareMigrations);
+  const migrations: MigrationName[] = [];
+  let previous: MigrationName | undefined;
+  for (const m of parsed) {
+    if (previous && previous.versionKey === m.versionKey) {
+      problems.push({ file: m.file, kind: 'duplicate-version', message: duplicateVersionMessage(m.file, previous.file, m.versionKey) });
+      continue;
+    }
+    migrations.push(m);
+    previous = m;
+  }
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { migrations, problems };
+}

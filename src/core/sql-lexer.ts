@@ -1,0 +1,485 @@
+/**
+ * A small PostgreSQL lexer: enough to split a migration into statements the way psql does,
+ * find directives and top-level transaction control, and map error positions to line:column.
+ *
+ * It knows: '…' strings with '' escapes (standard_conforming_strings on), E'…' strings with
+ * backslash escapes, "…" identifiers, $$…$$ and $tag$…$tag$ bodies (`$1` is a parameter, not a
+ * tag), -- comments, nested block comments, and SQL-standard function bodies
+ * (`CREATE FUNCTION … BEGIN ATOMIC … END`, PostgreSQL 14+), whose inner semicolons do not end
+ * the statement. Like psql, a `;` inside parentheses does not end a statement either.
+ */
+
+export type TokenType =
+  | 'space'
+  | 'line-comment'
+  | 'block-comment'
+  | 'string'
+  | 'quoted-ident'
+  | 'dollar-body'
+  | 'word'
+  | 'semicolon'
+  | 'open-paren'
+  | 'close-paren'
+  | 'other';
+
+export interface Token {
+  type: TokenType;
+  /** JS string offsets into the source: text = source.slice(start, end) */
+  start: number;
+  end: number;
+}
+
+export interface Statement {
+  /** source.slice(start, end), including the terminating ';' if any */
+  text: string;
+  start: number;
+  end: number;
+  /** 1-based line of the first non-blank character */
+  line: number;
+}
+
+const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
+const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+const SPACE = /[ \t\n\r\f\v]/;
+
+function isSpace(ch: string | undefined): boolean {
+  return ch !== undefined && SPACE.test(ch);
+}
+
+/** Tokenises `sql` losslessly: the tokens cover the source exactly. Never throws. */
+export function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  const n = sql.length;
+  let i = 0;
+  const push = (type: TokenType, start: number, end: number): void => {
+    tokens.push({ type, start, end });
+  };
+  while (i < n) {
+    const start = i;
+    const ch = sql[i]!;
+    const next = sql[i + 1];
+    if (isSpace(ch)) {
+      while (i < n && isSpace(sql[i])) i++;
+      push('space', start, i);
+    } else if (ch === '-' && next === '-') {
+      while (i < n && sql[i] !== '\n' && sql[i] !== '\r') i++;
+      push('line-comment', start, i);
+    } else if (ch === '/' && next === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else {
+          i++;
+        }
+      }
+      push('block-comment', start, i);
+    } else if (ch === "'") {
+      i = scanStandardString(sql, i + 1);
+      push('string', start, i);
+    } else if (ch === '"') {
+      i++;
+      while (i < n) {
+        if (sql[i] === '"') {
+          if (sql[i + 1] === '"') i += 2;
+          else {
+            i++;
+            break;
+          }
+        } else i++;
+      }
+      push('quoted-ident', start, i);
+    } else if (ch === '$') {
+      DOLLAR_TAG.lastIndex = i;
+      const m = DOLLAR_TAG.exec(sql);
+      if (m) {
+        const tag = m[0];
+        const close = sql.indexOf(tag, i + tag.length);
+        i = close === -1 ? n : close + tag.length;
+        push('dollar-body', start, i);
+      } else {
+        // `$1` parameter or a stray `$`
+        i++;
+        while (i < n && /[0-9]/.test(sql[i]!)) i++;
+        push('other', start, i);
+      }
+    } else if (IDENT_START.test(ch)) {
+      i++;
+      while (i < n && IDENT_CONT.test(sql[i]!)) i++;
+      if (i - start === 1 && (ch === 'E' || ch === 'e') && sql[i] === "'") {
+        i = scanEscapeString(sql, i + 1);
+        push('string', start, i);
+      } else {
+        push('word', start, i);
+      }
+    } else if (ch === ';') {
+      i++;
+      push('semicolon', start, i);
+    } else if (ch === '(') {
+      i++;
+      push('open-paren', start, i);
+    } else if (ch === ')') {
+      i++;
+      push('close-paren', start, i);
+    } else if (/[0-9]/.test(ch)) {
+      while (i < n && /[0-9.]/.test(sql[i]!)) i++;
+      push('other', start, i);
+    } else {
+      i++;
+      push('other', start, i);
+    }
+  }
+  return tokens;
+}
+
+/** From just after the opening quote of a standard string to just after its closing quote. */
+function scanStandardString(sql: string, i: number): number {
+  const n = sql.length;
+  while (i < n) {
+    if (sql[i] === "'") {
+      if (sql[i + 1] === "'") i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return n;
+}
+
+/** E'…': backslash escapes any character, '' is a quote. */
+function scanEscapeString(sql: string, i: number): number {
+  const n = sql.length;
+  while (i < n) {
+    const ch = sql[i];
+    if (ch === '\\') i += 2;
+    else if (ch === "'") {
+      if (sql[i + 1] === "'") i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return n;
+}
+
+function isTrivia(t: Token): boolean {
+  return t.type === 'space' || t.type === 'line-comment' || t.type === 'block-comment';
+}
+
+/** A token that makes a piece of source a statement (not whitespace, comments or a bare `;`). */
+function isSqlToken(t: Token): boolean {
+  return !isTrivia(t) && t.type !== 'semicolon';
+}
+
+/** Line-start offsets, for fast offset → line lookups. */
+function lineStarts(sql: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i];
+    if (ch === '\n') starts.push(i + 1);
+    else if (ch === '\r') {
+      if (sql[i + 1] === '\n') i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+interface Piece {
+  start: number;
+  end: number;
+  /** indexes into tokens, [from, to) */
+  from: number;
+  to: number;
+}
+
+/** Splits the token stream after each top-level `;` (psql's rules). */
+function splitPieces(sql: string, tokens: readonly Token[]): Piece[] {
+  const pieces: Piece[] = [];
+  let pieceStart = 0;
+  let pieceFrom = 0;
+  let parenDepth = 0;
+  let beginDepth = 0;
+  // psql's heuristic: BEGIN/CASE/END are tracked only in CREATE [OR REPLACE] FUNCTION|PROCEDURE
+  const firstWords: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.type === 'open-paren') parenDepth++;
+    else if (t.type === 'close-paren') {
+      if (parenDepth > 0) parenDepth--;
+    } else if (t.type === 'word') {
+      const word = sql.slice(t.start, t.end).toLowerCase();
+      if (firstWords.length < 4) firstWords.push(word);
+      if (parenDepth === 0 && isCreateRoutine(firstWords)) {
+        if (word === 'begin') beginDepth++;
+        else if (word === 'case') {
+          if (beginDepth >= 1) beginDepth++;
+        } else if (word === 'end') {
+          if (beginDepth > 0) beginDepth--;
+        }
+      }
+    } else if (t.type === 'semicolon' && parenDepth === 0 && beginDepth === 0) {
+      pieces.push({ start: pieceStart, end: t.end, from: pieceFrom, to: k + 1 });
+      pieceStart = t.end;
+      pieceFrom = k + 1;
+      firstWords.length = 0;
+    }
+  }
+  if (pieceStart < sql.length) pieces.push({ start: pieceStart, end: sql.length, from: pieceFrom, to: tokens.length });
+  return pieces;
+}
+
+function isCreateRoutine(w: readonly string[]): boolean {
+  if (w[0] !== 'create' || w.length < 2) return false;
+  if (w[1] === 'function' || w[1] === 'procedure') return true;
+  return w[1] === 'or' && w[2] === 'replace' && (w[3] === 'function' || w[3] === 'procedure');
+}
+
+/**
+ * Lossless covering of the source, split after each top-level `;`:
+ * `splitSegments(sql).map(s => s.text).join('') === sql`. A segment may hold only whitespace and
+ * comments. `line` is the line of the segment's first non-whitespace character (or of its start).
+ */
+export function splitSegments(sql: string): Statement[] {
+  const tokens = tokenize(sql);
+  const starts = lineStarts(sql);
+  return splitPieces(sql, tokens).map((p) => {
+    let first = p.start;
+    for (let k = p.from; k < p.to; k++) {
+      if (tokens[k]!.type !== 'space') {
+        first = tokens[k]!.start;
+        break;
+      }
+    }
+    return { text: sql.slice(p.start, p.end), start: p.start, end: p.end, line: lineAt(starts, first) };
+  });
+}
+
+/**
+ * The statements of `sql`, in order: each runs from its first SQL token to its terminating `;`
+ * (or its last token when the file does not end with `;`). Comments and whitespace between
+ * statements, and empty statements (`;;`), are not statements.
+ */
+export function splitStatements(sql: string): Statement[] {
+  const tokens = tokenize(sql);
+  const starts = lineStarts(sql);
+  const statements: Statement[] = [];
+  for (const p of splitPieces(sql, tokens)) {
+    let firstIdx = -1;
+    let lastIdx = -1;
+    for (let k = p.from; k < p.to; k++) {
+      if (isSqlToken(tokens[k]!)) {
+        if (firstIdx === -1) firstIdx = k;
+        lastIdx = k;
+      }
+    }
+    if (firstIdx === -1) continue;
+    const lastToken = tokens[p.to - 1]!;
+    const start = tokens[firstIdx]!.start;
+    const end = lastToken.type === 'semicolon' ? lastToken.end : tokens[lastIdx]!.end;
+    statements.push({ text: sql.slice(start, end), start, end, line: lineAt(starts, start) });
+  }
+  return statements;
+}
+
+/** True when `sql` holds only whitespace, comments and empty statements. */
+export function isEmptySql(sql: string): boolean {
+  return !tokenize(sql).some(isSqlToken);
+}
+
+/**
+ * 1-based line and column of a JS string offset. Lines break at LF, CRLF and lone CR; the column
+ * counts characters (Unicode code points), so an emoji is one column. Offsets are clamped to the
+ * source.
+ */
+export function offsetToLineColumn(sql: string, offset: number): { line: number; column: number } {
+  const o = Math.max(0, Math.min(Math.trunc(Number.isFinite(offset) ? offset : 0), sql.length));
+  const starts = lineStarts(sql);
+  const line = lineAt(starts, o);
+  const lineStart = starts[line - 1]!;
+  let column = 1;
+  for (let i = lineStart; i < o; i++) {
+    const code = sql.charCodeAt(i);
+    // the high half of a surrogate pair counts; the low half does not
+    if (code >= 0xdc00 && code <= 0xdfff && i > lineStart && isHighSurrogate(sql.charCodeAt(i - 1))) continue;
+    column++;
+  }
+  return { line, column };
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * JS string offset of PostgreSQL's error `position`, which is 1-based and counts characters
+ * (code points), so astral characters (two UTF-16 units) count once. Clamped to [0, sql.length].
+ */
+export function pgPositionToOffset(sql: string, position: number): number {
+  if (!Number.isFinite(position) || position <= 1) return 0;
+  let remaining = Math.trunc(position) - 1;
+  let i = 0;
+  while (remaining > 0 && i < sql.length) {
+    i += isHighSurrogate(sql.charCodeAt(i)) && i + 1 < sql.length && isLowSurrogate(sql.charCodeAt(i + 1)) ? 2 : 1;
+    remaining--;
+  }
+  return i;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directives
+
+export interface Directives {
+  /** false with `-- archon-migrate: no-transaction` */
+  transaction: boolean;
+  /** PostgreSQL interval text for `SET LOCAL lock_timeout`, e.g. "5s" */
+  lockTimeout?: string;
+  statementTimeout?: string;
+}
+
+export interface DirectiveProblem {
+  line: number;
+  /** the problem and the fix, without the file or line (callers prefix `file:line: `) */
+  message: string;
+}
+
+export const DIRECTIVE_PREFIX = 'archon-migrate:';
+export const VALID_DIRECTIVES = 'no-transaction, lock-timeout=<duration>, statement-timeout=<duration> (duration: an integer with ms, s, min or h, or plain milliseconds)';
+
+const DIRECTIVE_COMMENT = /^--\s*archon-migrate\s*:(.*)$/i;
+const DURATION = /^([0-9]+)(ms|s|min|h)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+/** PostgreSQL's timeouts are int milliseconds. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Reads `-- archon-migrate: …` directives from the leading comment block of a migration (the
+ * `--` comments and blank lines before the first SQL token). Several directives may share a line,
+ * separated by commas. Problems (unknown directive, bad value, repeated directive, directive
+ * after the first statement) are all collected; `directives` holds what was understood.
+ */
+export function parseDirectives(sql: string): { directives: Directives; problems: DirectiveProblem[] } {
+  const directives: Directives = { transaction: true };
+  const problems: DirectiveProblem[] = [];
+  const tokens = tokenize(sql);
+  const starts = lineStarts(sql);
+  const seen = new Map<string, number>();
+  let sawSql = false;
+  for (const t of tokens) {
+    if (!isTrivia(t)) {
+      sawSql = true;
+      continue;
+    }
+    if (t.type !== 'line-comment') continue;
+    const m = DIRECTIVE_COMMENT.exec(sql.slice(t.start, t.end));
+    if (!m) continue;
+    const line = lineAt(starts, t.start);
+    if (sawSql) {
+      problems.push({ line, message: 'directives must be at the top of the file, before the first SQL statement; move this line up' });
+      continue;
+    }
+    const items = m[1]!.split(',').map((s) => s.trim());
+    for (const item of items) {
+      const problem = applyDirective(item, directives, seen, line);
+      if (problem) problems.push({ line, message: problem });
+    }
+  }
+  return { directives, problems };
+}
+
+function applyDirective(item: string, directives: Directives, seen: Map<string, number>, line: number): string | undefined {
+  if (item === '') return `empty directive; valid directives: ${VALID_DIRECTIVES}`;
+  const eq = item.indexOf('=');
+  const key = (eq === -1 ? item : item.slice(0, eq)).trim().toLowerCase();
+  const value = eq === -1 ? undefined : item.slice(eq + 1).trim();
+  if (key !== 'no-transaction' && key !== 'lock-timeout' && key !== 'statement-timeout') {
+    return `unknown directive ${JSON.stringify(item)}; valid directives: ${VALID_DIRECTIVES}`;
+  }
+  const previous = seen.get(key);
+  if (previous !== undefined) return `directive ${key} is given twice (first on line ${previous}); keep one`;
+  seen.set(key, line);
+  if (key === 'no-transaction') {
+    if (value !== undefined) return `directive no-transaction takes no value, found ${JSON.stringify(item)}; write "-- archon-migrate: no-transaction"`;
+    directives.transaction = false;
+    return undefined;
+  }
+  const d = value === undefined ? null : DURATION.exec(value.toLowerCase());
+  const ms = d ? Number(d[1]) * UNIT_MS[d[2] ?? 'ms']! : NaN;
+  if (!d || !(ms <= MAX_TIMEOUT_MS)) {
+    return `bad value for ${key}: ${JSON.stringify(value ?? '')}; expected an integer with ms, s, min or h (e.g. ${key}=5s), at most 2147483647 ms; valid directives: ${VALID_DIRECTIVES}`;
+  }
+  const text = d[1]!.replace(/^0+(?=[0-9])/, '') + (d[2] ?? 'ms');
+  if (key === 'lock-timeout') directives.lockTimeout = text;
+  else directives.statementTimeout = text;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transaction control
+
+export interface TransactionControl {
+  keyword: 'BEGIN' | 'START TRANSACTION' | 'COMMIT' | 'END' | 'ROLLBACK' | 'ABORT' | 'SAVEPOINT' | 'RELEASE';
+  line: number;
+  statement: Statement;
+}
+
+/** The first two words of a statement, upper-cased, skipping comments. */
+function leadingWords(text: string): string[] {
+  const words: string[] = [];
+  for (const t of tokenize(text)) {
+    if (isTrivia(t)) continue;
+    if (t.type !== 'word') break;
+    words.push(text.slice(t.start, t.end).toUpperCase());
+    if (words.length === 2) break;
+  }
+  return words;
+}
+
+/**
+ * Top-level statements that control the transaction (BEGIN, START TRANSACTION, COMMIT [AND
+ * CHAIN], END, ROLLBACK [TO SAVEPOINT], ABORT, SAVEPOINT, RELEASE, COMMIT/ROLLBACK PREPARED).
+ * Statements inside DO or function bodies are never seen: they are inside quotes.
+ * `BEGIN ATOMIC` is not transaction control.
+ */
+export function findTransactionControl(statements: readonly Statement[]): TransactionControl[] {
+  const found: TransactionControl[] = [];
+  for (const statement of statements) {
+    const [first, second] = leadingWords(statement.text);
+    let keyword: TransactionControl['keyword'] | undefined;
+    switch (first) {
+      case 'BEGIN':
+        if (second !== 'ATOMIC') keyword = 'BEGIN';
+        break;
+      case 'START':
+        if (second === 'TRANSACTION') keyword = 'START TRANSACTION';
+        break;
+      case 'COMMIT':
+      case 'END':
+      case 'ROLLBACK':
+      case 'ABORT':
+      case 'SAVEPOINT':
+      case 'RELEASE':
+        keyword = first;
+        break;
+    }
+    if (keyword) found.push({ keyword, line: statement.line, statement });
+  }
+  return found;
+}
