@@ -5,6 +5,8 @@
 export const MIGRATION_FILE_PATTERN = '<digits>_<lower-case letters, digits, _>.sql';
 
 const FILE_RE = /^([0-9]+)_([a-z0-9_]+)\.sql$/;
+/** The ledger's version column is varchar(20). */
+export const MAX_VERSION_DIGITS = 20;
 
 export interface MigrationName {
   /** "001_add_users.sql" */
@@ -29,6 +31,7 @@ export function parseMigrationName(file: string): MigrationName | undefined {
   const m = FILE_RE.exec(file);
   if (!m) return undefined;
   const version = m[1]!;
+  if (version.length > MAX_VERSION_DIGITS) return undefined;
   const name = m[2]!;
   return { file, stem: file.slice(0, -'.sql'.length), version, versionKey: versionKey(version), name };
 }
@@ -56,6 +59,10 @@ export interface NameProblem {
 }
 
 export function invalidNameMessage(file: string): string {
+  const m = FILE_RE.exec(file);
+  if (m && m[1]!.length > MAX_VERSION_DIGITS) {
+    return `${file}: invalid migration file name; the version has ${m[1]!.length} digits, at most ${MAX_VERSION_DIGITS} are allowed; expected ${MIGRATION_FILE_PATTERN}`;
+  }
   return `${file}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN} (e.g. 001_create_users.sql)`;
 }
 
@@ -64,8 +71,8 @@ export function duplicateVersionMessage(file: string, other: string, version: st
 }
 
 /**
- * Sorts the `.sql` files among `files` by version. Files not ending in `.sql` are ignored
- * (the lockfile, README…). Every problem is reported, not just the first one: invalid names and
+ * Sorts the `.sql` files among `files` (base names) by version. Files not ending in `.sql`
+ * (any case) are ignored: the lockfile, README… Every problem is reported, not just the first one: invalid names and
  * every file that shares a numeric version with an earlier one. Files with a problem are not
  * in `migrations`, except the first file of a duplicated version.
  */
@@ -73,7 +80,8 @@ export function orderMigrations(files: readonly string[]): { migrations: Migrati
   const problems: NameProblem[] = [];
   const parsed: MigrationName[] = [];
   for (const file of files) {
-    if (!file.endsWith('.sql')) continue;
+    // `.SQL`, `.Sql`… are considered too, so that they are reported instead of silently skipped
+    if (!file.toLowerCase().endsWith('.sql')) continue;
     const m = parseMigrationName(file);
     if (m) parsed.push(m);
     else problems.push({ file, kind: 'invalid-name', message: invalidNameMessage(file) });
