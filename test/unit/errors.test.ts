@@ -8,7 +8,6 @@ describe('ArchonError', () => {
     expect(e.message).toBe('boom');
     expect(e.exitCode).toBe(1);
     expect(e.hint).toBeUndefined();
-    expect('hint' in e).toBe(false);
     expect(e.name).toBe('ArchonError');
   });
 
