@@ -81,48 +81,49 @@ export function serializeLockfile(seals: readonly Seal[]): string {
   return [LOCKFILE_HEADER_PREFIX + lockfileHeaderHash(lines), ...lines].map((l) => l + '\n').join('');
 }
 
-const RELOCK_HINT = 'rerun `archon-migrate lock`';
+const RELOCK = 'rerun `archon-migrate lock`';
 
 /**
- * Parses lockfile text. `path` (relative, for messages) defaults to "the lockfile".
- * Throws LockfileError (exit 2) naming the line, the problem and the fix.
+ * Parses lockfile text. `path` (relative, for messages) is named in every error.
+ * Throws LockfileError (exit 2): the message is `<path>: line <n>: <problem>`, the hint the fix.
  */
 export function parseLockfile(text: string, path?: string): Seal[] {
-  const where = path ?? 'lockfile';
-  const restore = path === undefined ? 'restore it from git' : `restore it with \`git checkout -- ${path}\``;
+  const shown = path ?? '<lockfile>';
+  const restore = `restore it with \`git checkout -- ${shown}\``;
+  const restoreOrRelock = `The tool is the only writer of this file: ${restore} or ${RELOCK}.`;
   const fail = (line: number, problem: string, hint: string): never => {
-    throw new LockfileError(`${where}:${line}: ${problem}`, { line, hint, ...(path === undefined ? {} : { path }) });
+    const message = path === undefined ? `line ${line}: ${problem}` : `${path}: line ${line}: ${problem}`;
+    throw new LockfileError(message, { line, hint, ...(path === undefined ? {} : { path }) });
   };
 
-  if (text === '') fail(1, 'the lockfile is empty', `${capitalise(restore)} or ${RELOCK_HINT} to write it.`);
+  if (text === '') fail(1, 'the lockfile is empty', `${capitalise(restore)}, or delete it and ${RELOCK} to seal the current migrations.`);
 
   const rawLines = text.split('\n');
   // Conflict markers first: they explain every other problem at once.
   for (let i = 0; i < rawLines.length; i++) {
     const l = rawLines[i]!;
     if (/^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)( |\r?$)/.test(l)) {
-      fail(i + 1, `git merge conflict marker ${JSON.stringify(l.slice(0, 7))}`,
-        'Do not merge the lockfile by hand: take one side (`git checkout --theirs -- <lockfile>`), renumber your own new migrations above the other branch\'s, then rerun `archon-migrate lock`.');
+      fail(i + 1, `git merge conflict marker "${l.slice(0, 7)}" — two branches added migrations`,
+        `Do not merge it by hand: take the base branch's lockfile (e.g. \`git checkout origin/main -- ${shown}\`), renumber your new migrations above its last entry, then ${RELOCK}.`);
     }
   }
   const crIndex = rawLines.findIndex((l) => l.includes('\r'));
   if (crIndex !== -1) {
-    fail(crIndex + 1, 'CRLF or CR line ending; the lockfile must use LF line endings',
-      `Convert it to LF (e.g. set \`${path ?? '<lockfile>'} -text\` or \`eol=lf\` in .gitattributes and re-checkout) or ${RELOCK_HINT}.`);
+    fail(crIndex + 1, 'CRLF line ending; the lockfile must use LF line endings',
+      `Add \`${shown} text eol=lf\` to .gitattributes and check it out again (\`git checkout -- ${shown}\`), or ${RELOCK}.`);
   }
   if (!text.endsWith('\n')) {
-    fail(rawLines.length, 'missing newline at the end of the file', `The tool always ends the file with a newline: ${restore} or ${RELOCK_HINT}.`);
+    fail(rawLines.length, 'missing newline at the end of the file', restoreOrRelock);
   }
   const lines = rawLines.slice(0, -1);
 
   const header = lines[0]!;
   if (!header.startsWith(LOCKFILE_HEADER_PREFIX)) {
-    fail(1, `missing or bad header; expected "${LOCKFILE_HEADER_PREFIX}sha256:<hex>", found ${JSON.stringify(truncate(header))}`,
-      `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    fail(1, `missing or bad header: expected "${LOCKFILE_HEADER_PREFIX}sha256:<hex>", found ${JSON.stringify(truncate(header))}`, restoreOrRelock);
   }
   const headerHash = header.slice(LOCKFILE_HEADER_PREFIX.length);
   if (!isChecksum(headerHash)) {
-    fail(1, `bad header hash ${JSON.stringify(truncate(headerHash))}; expected sha256:<64 lower-case hex digits>`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    fail(1, `bad header hash ${JSON.stringify(truncate(headerHash))}: expected sha256:<64 lower-case hex digits>`, restoreOrRelock);
   }
 
   const seals: Seal[] = [];
@@ -132,23 +133,24 @@ export function parseLockfile(text: string, path?: string): Seal[] {
   for (let i = 1; i < lines.length; i++) {
     const lineNo = i + 1;
     const line = lines[i]!;
+    if (line === '') fail(lineNo, 'unexpected blank line', restoreOrRelock);
     const parts = line.split(' ');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      fail(lineNo, `malformed entry ${JSON.stringify(truncate(line))}; expected "<file> sha256:<hex>"`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+      fail(lineNo, `malformed entry ${JSON.stringify(truncate(line))}: expected "<file> sha256:<hex>"`, restoreOrRelock);
     }
     const [file, sum] = parts as [string, string];
     const m = parseMigrationName(file);
-    if (!m) fail(lineNo, `invalid migration file name ${JSON.stringify(truncate(file))}; expected ${MIGRATION_FILE_PATTERN}`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
-    if (!isChecksum(sum)) fail(lineNo, `bad checksum ${JSON.stringify(truncate(sum))} for ${file}; expected sha256:<64 lower-case hex digits>`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    if (!m) fail(lineNo, `invalid migration file name ${JSON.stringify(truncate(file))}: expected ${MIGRATION_FILE_PATTERN}`, restoreOrRelock);
+    if (!isChecksum(sum)) fail(lineNo, `bad checksum ${JSON.stringify(truncate(sum))} for ${file}: expected sha256:<64 lower-case hex digits>`, restoreOrRelock);
     const dupLine = byFile.get(file);
-    if (dupLine !== undefined) fail(lineNo, `duplicate entry for ${file} (also on line ${dupLine})`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    if (dupLine !== undefined) fail(lineNo, `duplicate entry for ${file} (also on line ${dupLine})`, restoreOrRelock);
     const dupVersion = byVersion.get(m!.versionKey);
     if (dupVersion !== undefined) {
       fail(lineNo, `duplicate version ${m!.versionKey}: ${file} and ${dupVersion.file} (line ${dupVersion.line})`,
-        'Two migrations share a version (often after a merge): renumber the one that is not applied anywhere yet, then rerun `archon-migrate lock`.');
+        `Two migrations share a version (often after a merge): renumber the one that is not applied anywhere yet, then ${RELOCK}.`);
     }
     if (previous && compareVersions(previous.version, m!.version) > 0) {
-      fail(lineNo, `entries out of version order: ${file} comes after ${previous.file} (line ${previous.line})`, `${capitalise(restore)} or ${RELOCK_HINT}.`);
+      fail(lineNo, `entries out of version order: ${file} comes after ${previous.file} (line ${previous.line})`, restoreOrRelock);
     }
     byFile.set(file, lineNo);
     byVersion.set(m!.versionKey, { file, line: lineNo });
@@ -158,8 +160,7 @@ export function parseLockfile(text: string, path?: string): Seal[] {
 
   const expected = lockfileHeaderHash(lines.slice(1));
   if (expected !== headerHash) {
-    fail(1, 'header hash does not match the entries — the lockfile was edited by hand',
-      `${capitalise(restore)} or ${RELOCK_HINT}.`);
+    fail(1, 'header hash does not match the entries — the lockfile was edited by hand', `${capitalise(restore)} or ${RELOCK}.`);
   }
   return seals;
 }
@@ -169,7 +170,7 @@ function capitalise(s: string): string {
 }
 
 function truncate(s: string): string {
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+  return s.length > 200 ? s.slice(0, 197) + '...' : s;
 }
 
 /** What changed from `before` to `after`, each list in version order. */
@@ -212,7 +213,7 @@ export function mergeSeals(existing: readonly Seal[], add: readonly Seal[]): Sea
     if (sealed !== undefined) {
       if (sealed === s.checksum) continue;
       throw new ArchonError(`${s.file} is sealed with ${sealed} but its content now has ${s.checksum}; a sealed migration must not change`,
-        { exitCode: 1, hint: `Restore ${s.file} (\`git checkout -- <migrations dir>/${s.file}\`) and put the change in a new migration.` });
+        { exitCode: 1, hint: `Restore ${s.file} from git and put the change in a new migration.` });
     }
     const m = parseMigrationName(s.file);
     if (!m) throw new ArchonError(`cannot seal ${s.file}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN}`, { exitCode: 2, hint: 'Rename the file to match the pattern.' });
