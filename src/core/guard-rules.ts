@@ -1,0 +1,292 @@
+/**
+ * The guard's rules (DESIGN §3, §5 guard / verify), as a pure function of two snapshots of the
+ * migrations directory: a base (HEAD for the pre-commit guard, the merge-base for verify) and a
+ * next state (the index for the guard, the working tree for verify).
+ *
+ * A migration is sealed when its line is in the base lockfile: its content, its name and its
+ * lockfile line are history and must not change. A line added by the next lockfile seals too: it
+ * must match the file it names, and that file must exist. New migrations must be numbered above
+ * the highest sealed version unless the config allows out-of-order additions, and every name in
+ * the directory must be valid and have a version of its own.
+ *
+ * Every violation names the file, the sealed checksum and the one found, and says what to do.
+ */
+import { type Seal, LockfileError, parseLockfile } from './lockfile.js';
+import { compareVersions, MIGRATION_FILE_PATTERN, orderMigrations, parseMigrationName } from './migration-name.js';
+
+export interface GuardInput {
+  /** The migrations directory as a repository path ('' for the root), for messages. */
+  migrationsDir: string;
+  /** The lockfile as a repository path, for messages. */
+  lockfile: string;
+  base: {
+    /** How messages name the base: "HEAD", "origin/main (merge-base 1a2b3c4)". */
+    label: string;
+    /** Revision for `git checkout <rev> -- <path>` hints. */
+    rev: string;
+    /** Lockfile text at the base; undefined when there is none. */
+    lockfile: string | undefined;
+  };
+  next: {
+    /** How messages name the next state: "staged", "working tree". */
+    label: string;
+    /** Lockfile text in the next state; undefined when there is none. */
+    lockfile: string | undefined;
+    /**
+     * Every file directly in the migrations directory in the next state, mapped to the checksum of
+     * its content — or null when it is unchanged from the base and was not read (the guard reads
+     * only what the commit changes; verify reads everything).
+     */
+    files: ReadonlyMap<string, string | null>;
+  };
+  /** Names (in the migrations directory) that do not exist at the base. */
+  added: readonly string[];
+  /**
+   * Renames reported by git: `from` is a name in the migrations directory, `to` the new name there
+   * or, when moved elsewhere, a repository path. Renames with identical content are also found by
+   * checksum, so verify may pass none.
+   */
+  renames?: readonly { from: string; to: string }[];
+  allowOutOfOrder: boolean;
+  /** Command suggested for a new migration; default "npm run db:create -- <name>". */
+  createCommand?: string;
+}
+
+export type GuardViolationKind =
+  | 'sealed-modified'
+  | 'sealed-deleted'
+  | 'sealed-renamed'
+  | 'seal-changed'
+  | 'seal-removed'
+  | 'lockfile-deleted'
+  | 'lockfile-invalid'
+  | 'seal-mismatch'
+  | 'seal-without-file'
+  | 'out-of-order'
+  | 'invalid-name'
+  | 'duplicate-version';
+
+export interface GuardViolation {
+  kind: GuardViolationKind;
+  /** Repository path of the file the violation is about. */
+  file: string;
+  /** One line: what is wrong, with both checksums where there are two. */
+  message: string;
+  /** One sentence: what to do instead. */
+  hint: string;
+  /** Checksum the base seals the file with. */
+  sealed?: string;
+  /** Checksum found in the next state (file content or lockfile line). */
+  found?: string;
+}
+
+export interface GuardReport {
+  violations: GuardViolation[];
+  /** Things that weaken the check without blocking (e.g. an unreadable base lockfile). */
+  warnings: string[];
+  /** Seals of the base lockfile. */
+  baseSeals: Seal[];
+  /** Seals of the next lockfile; undefined when it is missing or invalid. */
+  nextSeals: Seal[] | undefined;
+}
+
+function joinPath(dir: string, file: string): string {
+  return dir === '' || dir === '.' ? file : `${dir.replace(/\/+$/, '')}/${file}`;
+}
+
+/** The version after `version`, written with at least its width ("009" -> "010"). */
+export function nextVersion(version: string): string {
+  const next = (BigInt(version) + 1n).toString();
+  return next.padStart(version.length, '0');
+}
+
+export function checkGuard(input: GuardInput): GuardReport {
+  const violations: GuardViolation[] = [];
+  const warnings: string[] = [];
+  const dir = input.migrationsDir;
+  const path = (file: string): string => joinPath(dir, file);
+  const base = input.base;
+  const next = input.next;
+  const create = input.createCommand ?? 'npm run db:create -- <name>';
+  const restoreFile = (file: string): string => `git checkout ${base.rev} -- ${quoteArg(path(file))}`;
+  const restoreLock = `git checkout ${base.rev} -- ${quoteArg(input.lockfile)}`;
+
+  // Base seals. A base lockfile that does not parse was committed past the guard; it cannot
+  // protect anything, but blocking every later commit on it would be worse — warn.
+  let baseSeals: Seal[] = [];
+  if (base.lockfile !== undefined) {
+    try {
+      baseSeals = parseLockfile(base.lockfile, input.lockfile);
+    } catch (error) {
+      if (!(error instanceof LockfileError)) throw error;
+      warnings.push(`the lockfile in ${base.label} is invalid (${error.message}); sealed migrations cannot be checked against it`);
+    }
+  }
+
+  // Next seals.
+  let nextSeals: Seal[] | undefined;
+  if (next.lockfile === undefined) {
+    if (baseSeals.length > 0) {
+      violations.push({
+        kind: 'lockfile-deleted', file: input.lockfile,
+        message: `${input.lockfile}: lockfile deleted (${next.label}), but ${base.label} seals ${baseSeals.length} migration${baseSeals.length === 1 ? '' : 's'}`,
+        hint: `Restore it with \`${restoreLock}\`; sealed migrations are history and stay sealed.`,
+      });
+    }
+  } else {
+    try {
+      nextSeals = parseLockfile(next.lockfile, input.lockfile);
+    } catch (error) {
+      if (!(error instanceof LockfileError)) throw error;
+      violations.push({
+        kind: 'lockfile-invalid', file: input.lockfile,
+        message: `${error.message} (${next.label})`,
+        hint: error.hint ?? `Restore it with \`${restoreLock}\` and let the tool write it.`,
+      });
+    }
+  }
+  const nextSealMap = new Map((nextSeals ?? []).map((s) => [s.file, s.checksum]));
+  const baseSealMap = new Map(baseSeals.map((s) => [s.file, s.checksum]));
+
+  // Lockfile lines that exist in the base must stay as they are.
+  if (nextSeals !== undefined) {
+    for (const seal of baseSeals) {
+      const now = nextSealMap.get(seal.file);
+      if (now === undefined) {
+        violations.push({
+          kind: 'seal-removed', file: input.lockfile, sealed: seal.checksum,
+          message: `${input.lockfile}: the seal of ${seal.file} was removed (${base.label}: ${seal.checksum}, ${next.label}: line removed)`,
+          hint: `Restore the lockfile with \`${restoreLock}\`; committed seals are never removed — undo a migration's effect with a new migration (\`${create}\`).`,
+        });
+      } else if (now !== seal.checksum) {
+        violations.push({
+          kind: 'seal-changed', file: input.lockfile, sealed: seal.checksum, found: now,
+          message: `${input.lockfile}: the seal of ${seal.file} was changed (${base.label}: ${seal.checksum}, ${next.label}: ${now})`,
+          hint: `Restore the lockfile with \`${restoreLock}\`; committed seals never change — put the change in a new migration (\`${create}\`).`,
+        });
+      }
+    }
+  }
+
+  // Sealed files: content, deletion, rename.
+  const added = new Set(input.added);
+  const renameTargets = new Set<string>();
+  const gitRenames = new Map((input.renames ?? []).map((r) => [r.from, r.to]));
+  for (const seal of baseSeals) {
+    const content = next.files.get(seal.file);
+    if (content === undefined) {
+      let to = gitRenames.get(seal.file);
+      if (to === undefined) {
+        // Same content under a new name is a rename (a renumbering, typically).
+        to = input.added.find((f) => next.files.get(f) === seal.checksum && !baseSealMap.has(f));
+      }
+      if (to !== undefined) {
+        const toPath = next.files.has(to) ? path(to) : to;
+        const toSum = next.files.get(to) ?? undefined;
+        renameTargets.add(to);
+        violations.push({
+          kind: 'sealed-renamed', file: path(seal.file), sealed: seal.checksum, ...(toSum ? { found: toSum } : {}),
+          message: `${path(seal.file)}: sealed migration renamed to ${toPath} (sealed in ${base.label} as ${seal.checksum}, ${next.label}: ${toSum ?? 'renamed'})`,
+          hint: `Rename it back with \`git mv ${quoteArg(toPath)} ${quoteArg(path(seal.file))}\`; a sealed migration keeps its name and number${toSum !== undefined && toSum !== seal.checksum ? ` and its content (\`${restoreFile(seal.file)}\`)` : ''} — add a new migration instead (\`${create}\`).`,
+        });
+      } else {
+        violations.push({
+          kind: 'sealed-deleted', file: path(seal.file), sealed: seal.checksum,
+          message: `${path(seal.file)}: sealed migration deleted (sealed in ${base.label} as ${seal.checksum}, ${next.label}: deleted)`,
+          hint: `Restore it with \`${restoreFile(seal.file)}\`; to undo its effect, add a new migration (\`${create}\`).`,
+        });
+      }
+    } else if (content !== null && content !== seal.checksum) {
+      violations.push({
+        kind: 'sealed-modified', file: path(seal.file), sealed: seal.checksum, found: content,
+        message: `${path(seal.file)}: sealed migration changed (sealed in ${base.label} as ${seal.checksum}, ${next.label} content is ${content})`,
+        hint: `Restore it with \`${restoreFile(seal.file)}\` and put the change in a new migration: \`${create}\`.`,
+      });
+    }
+  }
+
+  // Lines the next lockfile adds seal too: they must match their file, which must exist.
+  for (const seal of nextSeals ?? []) {
+    if (baseSealMap.has(seal.file)) continue;
+    const content = next.files.get(seal.file);
+    if (content === undefined) {
+      violations.push({
+        kind: 'seal-without-file', file: path(seal.file), found: seal.checksum,
+        message: `${input.lockfile}: seals ${seal.file} as ${seal.checksum}, but ${path(seal.file)} is not in the ${next.label === 'staged' ? 'index' : next.label}`,
+        hint: next.label === 'staged' ? `Stage the migration too: \`git add ${quoteArg(path(seal.file))}\`.` : `Add ${path(seal.file)} to the branch, or rerun \`archon-migrate lock\`.`,
+      });
+    } else if (content !== null && content !== seal.checksum) {
+      violations.push({
+        kind: 'seal-mismatch', file: path(seal.file), sealed: seal.checksum, found: content,
+        message: `${path(seal.file)}: the ${next.label} lockfile seals it as ${seal.checksum}, but its ${next.label} content is ${content}`,
+        hint: 'It changed after it was applied and sealed: restore the applied content, or roll it back (`npm run db:rollback`) and apply it again (`npm run db:migrate`) to reseal it.',
+      });
+    }
+  }
+
+  // Names and versions of everything in the directory. A duplicated version is blamed on the
+  // file that is not sealed (the sealed one is history), else on all but the first.
+  const withProblems = new Set<string>();
+  const dirLabel = dir === '' || dir === '.' ? 'the migrations directory' : dir;
+  const byVersion = new Map<string, string[]>();
+  for (const p of orderMigrations([...next.files.keys()]).problems) {
+    if (p.kind !== 'invalid-name') continue;
+    withProblems.add(p.file);
+    violations.push({
+      kind: 'invalid-name', file: path(p.file),
+      message: `${path(p.file)}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN} (e.g. 001_create_users.sql)`,
+      hint: `Rename it to match the pattern (\`git mv\`), or keep SQL that is not a migration outside ${dirLabel}.`,
+    });
+  }
+  for (const file of [...next.files.keys()].sort()) {
+    const m = parseMigrationName(file);
+    if (m) byVersion.set(m.versionKey, [...(byVersion.get(m.versionKey) ?? []), file]);
+  }
+  for (const [version, group] of byVersion) {
+    if (group.length < 2) continue;
+    const keep = group.find((f) => baseSealMap.has(f)) ?? group[0]!;
+    for (const file of group) {
+      if (file === keep) continue;
+      withProblems.add(file);
+      violations.push({
+        kind: 'duplicate-version', file: path(file),
+        message: `${path(file)}: duplicate migration version ${version}: ${path(keep)} has the same version`,
+        hint: `Renumber ${file}${highestSealed(baseSeals) ? ` above the highest sealed version (\`git mv ${quoteArg(path(file))} ${quoteArg(path(`${nextVersion(highestSealed(baseSeals)!.version)}_${parseMigrationName(file)!.name}.sql`))}\`)` : ' (`git mv`)'}.`,
+      });
+    }
+  }
+
+  // New migrations go above the highest sealed version.
+  if (!input.allowOutOfOrder) {
+    const highest = highestSealed(baseSeals);
+    if (highest) {
+      for (const file of [...added].sort()) {
+        if (renameTargets.has(file) || withProblems.has(file) || baseSealMap.has(file) || !next.files.has(file)) continue;
+        const m = parseMigrationName(file);
+        if (!m || compareVersions(m.version, highest.version) > 0) continue;
+        const renamed = `${nextVersion(highest.version)}_${m.name}.sql`;
+        violations.push({
+          kind: 'out-of-order', file: path(file), ...(next.files.get(file) ? { found: next.files.get(file)! } : {}),
+          message: `${path(file)}: new migration version ${m.versionKey} is not above the highest sealed version ${parseMigrationName(highest.file)!.versionKey} (${path(highest.file)})`,
+          hint: `Renumber it: \`git mv ${quoteArg(path(file))} ${quoteArg(path(renamed))}\` (or set allowOutOfOrder: true in the config).`,
+        });
+      }
+    }
+  }
+
+  return { violations, warnings, baseSeals, nextSeals };
+}
+
+function highestSealed(seals: readonly Seal[]): { version: string; file: string } | undefined {
+  let highest: { version: string; file: string } | undefined;
+  for (const seal of seals) {
+    const m = parseMigrationName(seal.file);
+    if (m && (!highest || compareVersions(m.version, highest.version) > 0)) highest = { version: m.version, file: seal.file };
+  }
+  return highest;
+}
+
+/** Quotes a path for a shell command in a hint when it needs it. */
+export function quoteArg(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
