@@ -1,0 +1,161 @@
+/**
+ * The resolved configuration (DESIGN §6). Precedence, highest first:
+ * flag > environment variable > selected environment (`--env`) > config file > defaults.
+ * `.env` in the project root fills in environment variables that are not already set.
+ * The caller passes the environment in: this module never reads `process.env`.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { usageError } from '../core/errors.js';
+import { parseTableName, type TableName } from '../core/sql-quote.js';
+import type { ArchonConfig, EnvironmentConfig } from './define-config.js';
+import { findConfig, findProjectRoot } from './find-config.js';
+import { validateConfigFile, validateField, type FieldName } from './schema.js';
+
+export interface ResolvedConfig {
+  /** Project root: the config file's folder, else the nearest folder with package.json or .git, else cwd. */
+  root: string;
+  /** Absolute path of the config file, when one was found. */
+  configFile?: string;
+  /** Absolute paths. */
+  migrationsDir: string;
+  rollbacksDir: string;
+  lockfile: string;
+  table: TableName;
+  databaseUrl?: string;
+  baseBranch: string;
+  allowOutOfOrder: boolean;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  /** The selected environment, when `--env` or `ARCHON_MIGRATE_ENV` chose one. */
+  envName?: string;
+  /** `<root>/.archon/pglite`: the embedded database used when no URL is configured. */
+  pgliteDir: string;
+}
+
+export interface LoadConfigOptions {
+  cwd: string;
+  /** `--config PATH`, relative to cwd. */
+  configPath?: string;
+  /** `--env NAME`. */
+  envName?: string;
+  /** The process environment, passed in by the CLI. */
+  env: Readonly<Record<string, string | undefined>>;
+  flags?: { databaseUrl?: string };
+}
+
+export const DEFAULTS = {
+  migrationsDir: 'migrations',
+  rollbacksDirName: 'rollbacks',
+  lockfileName: 'archon-migrate.lock',
+  table: 'archon_migrations',
+  baseBranch: 'main',
+  allowOutOfOrder: false,
+  pgliteDir: path.join('.archon', 'pglite'),
+} as const;
+
+/** Environment variables and the field each one sets. DATABASE_URL is read first, so the specific one wins. */
+export const ENV_VARS: readonly (readonly [string, FieldName])[] = [
+  ['DATABASE_URL', 'databaseUrl'],
+  ['ARCHON_MIGRATE_DATABASE_URL', 'databaseUrl'],
+  ['ARCHON_MIGRATE_MIGRATIONS_DIR', 'migrationsDir'],
+  ['ARCHON_MIGRATE_ROLLBACKS_DIR', 'rollbacksDir'],
+  ['ARCHON_MIGRATE_LOCKFILE', 'lockfile'],
+  ['ARCHON_MIGRATE_TABLE', 'table'],
+  ['ARCHON_MIGRATE_LOCK_TIMEOUT', 'lockTimeout'],
+  ['ARCHON_MIGRATE_STATEMENT_TIMEOUT', 'statementTimeout'],
+];
+export const ENV_VAR_ENV = 'ARCHON_MIGRATE_ENV';
+
+export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedConfig> {
+  const cwd = path.resolve(options.cwd);
+  const found = await findConfig(cwd, options.configPath);
+  const root = found ? path.dirname(found.filepath) : (findProjectRoot(cwd) ?? cwd);
+  const label = found ? displayPath(cwd, found.filepath) : undefined;
+  const file: ArchonConfig = found ? validateConfigFile(found.value, label!) : {};
+
+  const env = { ...(await readDotEnv(root)), ...setOnly(options.env) };
+
+  const envName = options.envName ?? env[ENV_VAR_ENV];
+  const selected = envName === undefined ? {} : selectEnvironment(file, envName, label, options.envName === undefined);
+
+  const fromEnv: EnvironmentConfig = {};
+  for (const [name, field] of ENV_VARS) {
+    const value = env[name];
+    if (value !== undefined) assign(fromEnv, field, validateField(field, value, name));
+  }
+  const fromFlags: EnvironmentConfig = {};
+  if (options.flags?.databaseUrl !== undefined) {
+    fromFlags.databaseUrl = validateField('databaseUrl', options.flags.databaseUrl, '--database-url');
+  }
+
+  const { environments: _environments, ...fileSettings } = file;
+  const merged: EnvironmentConfig = { ...defined(fileSettings), ...defined(selected), ...defined(fromEnv), ...defined(fromFlags) };
+
+  const migrationsDir = path.resolve(root, merged.migrationsDir ?? DEFAULTS.migrationsDir);
+  const resolved: ResolvedConfig = {
+    root,
+    migrationsDir,
+    rollbacksDir: merged.rollbacksDir === undefined ? path.join(migrationsDir, DEFAULTS.rollbacksDirName) : path.resolve(root, merged.rollbacksDir),
+    lockfile: merged.lockfile === undefined ? path.join(migrationsDir, DEFAULTS.lockfileName) : path.resolve(root, merged.lockfile),
+    table: parseTableName(merged.table ?? DEFAULTS.table),
+    baseBranch: merged.baseBranch ?? DEFAULTS.baseBranch,
+    allowOutOfOrder: merged.allowOutOfOrder ?? DEFAULTS.allowOutOfOrder,
+    pgliteDir: path.join(root, DEFAULTS.pgliteDir),
+  };
+  if (found) resolved.configFile = found.filepath;
+  if (merged.databaseUrl !== undefined) resolved.databaseUrl = merged.databaseUrl;
+  if (merged.lockTimeout !== undefined) resolved.lockTimeout = merged.lockTimeout.trim();
+  if (merged.statementTimeout !== undefined) resolved.statementTimeout = merged.statementTimeout.trim();
+  if (envName !== undefined) resolved.envName = envName;
+  return resolved;
+}
+
+function selectEnvironment(file: ArchonConfig, name: string, label: string | undefined, fromEnvVar: boolean): EnvironmentConfig {
+  const environments = file.environments ?? {};
+  if (Object.hasOwn(environments, name)) return environments[name]!;
+  const origin = fromEnvVar ? ` (from ${ENV_VAR_ENV})` : '';
+  const defined = Object.keys(environments);
+  if (label === undefined) {
+    throw usageError(`unknown environment "${name}"${origin}: no config file was found`,
+      'Create archon-migrate.config.ts with an `environments` entry, or drop --env.');
+  }
+  if (defined.length === 0) {
+    throw usageError(`unknown environment "${name}"${origin}: ${label} defines no environments`,
+      `Add environments: { ${name}: { ... } } to ${label}, or drop --env.`);
+  }
+  throw usageError(`unknown environment "${name}"${origin}: ${label} defines ${defined.join(', ')}`,
+    `Use one of: ${defined.map((d) => `--env ${d}`).join(', ')}.`);
+}
+
+/** `.env` in the project root, parsed without touching process.env and without logging. */
+async function readDotEnv(root: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(path.join(root, '.env'), 'utf8');
+  } catch {
+    return {};
+  }
+  const { parse } = await import('dotenv');
+  return setOnly(parse(text));
+}
+
+/** Drops unset and empty values: `DATABASE_URL=` means "not set". */
+function setOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function assign<K extends FieldName>(target: EnvironmentConfig, field: K, value: EnvironmentConfig[K]): void {
+  target[field] = value;
+}
+
+/** A path for messages: relative to the working directory. */
+export function displayPath(cwd: string, file: string): string {
+  return path.relative(cwd, file) || '.';
+}
