@@ -27,6 +27,8 @@ export interface Token {
   /** JS string offsets into the source: text = source.slice(start, end) */
   start: number;
   end: number;
+  /** a string, identifier, body or block comment that runs to the end of the source */
+  unterminated?: true;
 }
 
 export interface Statement {
@@ -52,8 +54,8 @@ export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   const n = sql.length;
   let i = 0;
-  const push = (type: TokenType, start: number, end: number): void => {
-    tokens.push({ type, start, end });
+  const push = (type: TokenType, start: number, end: number, unterminated = false): void => {
+    tokens.push(unterminated ? { type, start, end, unterminated: true } : { type, start, end });
   };
   while (i < n) {
     const start = i;
@@ -79,22 +81,25 @@ export function tokenize(sql: string): Token[] {
           i++;
         }
       }
-      push('block-comment', start, i);
+      push('block-comment', start, i, depth > 0);
     } else if (ch === "'") {
-      i = scanStandardString(sql, i + 1);
-      push('string', start, i);
+      const closed = { value: false };
+      i = scanStandardString(sql, i + 1, closed);
+      push('string', start, i, !closed.value);
     } else if (ch === '"') {
       i++;
+      let closed = false;
       while (i < n) {
         if (sql[i] === '"') {
           if (sql[i + 1] === '"') i += 2;
           else {
             i++;
+            closed = true;
             break;
           }
         } else i++;
       }
-      push('quoted-ident', start, i);
+      push('quoted-ident', start, i, !closed);
     } else if (ch === '$') {
       DOLLAR_TAG.lastIndex = i;
       const m = DOLLAR_TAG.exec(sql);
@@ -102,7 +107,7 @@ export function tokenize(sql: string): Token[] {
         const tag = m[0];
         const close = sql.indexOf(tag, i + tag.length);
         i = close === -1 ? n : close + tag.length;
-        push('dollar-body', start, i);
+        push('dollar-body', start, i, close === -1);
       } else {
         // `$1` parameter or a stray `$`
         i++;
@@ -113,8 +118,9 @@ export function tokenize(sql: string): Token[] {
       i++;
       while (i < n && IDENT_CONT.test(sql[i]!)) i++;
       if (i - start === 1 && (ch === 'E' || ch === 'e') && sql[i] === "'") {
-        i = scanEscapeString(sql, i + 1);
-        push('string', start, i);
+        const closed = { value: false };
+        i = scanEscapeString(sql, i + 1, closed);
+        push('string', start, i, !closed.value);
       } else {
         push('word', start, i);
       }
@@ -139,29 +145,36 @@ export function tokenize(sql: string): Token[] {
 }
 
 /** From just after the opening quote of a standard string to just after its closing quote. */
-function scanStandardString(sql: string, i: number): number {
+function scanStandardString(sql: string, i: number, closed: { value: boolean }): number {
   const n = sql.length;
   while (i < n) {
     if (sql[i] === "'") {
       if (sql[i + 1] === "'") i += 2;
-      else return i + 1;
+      else {
+        closed.value = true;
+        return i + 1;
+      }
     } else i++;
   }
   return n;
 }
 
+
 /** E'…': backslash escapes any character, '' is a quote. */
-function scanEscapeString(sql: string, i: number): number {
+function scanEscapeString(sql: string, i: number, closed: { value: boolean }): number {
   const n = sql.length;
   while (i < n) {
     const ch = sql[i];
     if (ch === '\\') i += 2;
     else if (ch === "'") {
       if (sql[i + 1] === "'") i += 2;
-      else return i + 1;
+      else {
+        closed.value = true;
+        return i + 1;
+      }
     } else i++;
   }
-  return n;
+  return Math.min(i, n);
 }
 
 function isTrivia(t: Token): boolean {
@@ -281,7 +294,9 @@ export function splitStatements(sql: string): Statement[] {
     let firstIdx = -1;
     let lastIdx = -1;
     for (let k = p.from; k < p.to; k++) {
-      if (isSqlToken(tokens[k]!)) {
+      const t = tokens[k]!;
+      // an unterminated block comment stays with its statement, so the server reports it
+      if (isSqlToken(t) || (firstIdx !== -1 && t.unterminated)) {
         if (firstIdx === -1) firstIdx = k;
         lastIdx = k;
       }
@@ -440,16 +455,24 @@ export interface TransactionControl {
   statement: Statement;
 }
 
-/** The first two words of a statement, upper-cased, skipping comments. */
-function leadingWords(text: string): string[] {
+/** The first two words of a statement, upper-cased, skipping comments, and the first one's offset. */
+function leadingWords(text: string): { words: string[]; firstNonSpace: number; firstWord: number } {
   const words: string[] = [];
+  let firstNonSpace = -1;
+  let firstWord = -1;
   for (const t of tokenize(text)) {
+    if (t.type !== 'space' && firstNonSpace === -1) firstNonSpace = t.start;
     if (isTrivia(t)) continue;
     if (t.type !== 'word') break;
+    if (firstWord === -1) firstWord = t.start;
     words.push(text.slice(t.start, t.end).toUpperCase());
     if (words.length === 2) break;
   }
-  return words;
+  return { words, firstNonSpace, firstWord };
+}
+
+function countLineBreaks(text: string): number {
+  return lineStarts(text).length - 1;
 }
 
 /**
@@ -461,7 +484,8 @@ function leadingWords(text: string): string[] {
 export function findTransactionControl(statements: readonly Statement[]): TransactionControl[] {
   const found: TransactionControl[] = [];
   for (const statement of statements) {
-    const [first, second] = leadingWords(statement.text);
+    const { words, firstNonSpace, firstWord } = leadingWords(statement.text);
+    const [first, second] = words;
     let keyword: TransactionControl['keyword'] | undefined;
     switch (first) {
       case 'BEGIN':
@@ -479,7 +503,11 @@ export function findTransactionControl(statements: readonly Statement[]): Transa
         keyword = first;
         break;
     }
-    if (keyword) found.push({ keyword, line: statement.line, statement });
+    if (keyword) {
+      // statement.line is the line of its first non-blank character; comments may come before the keyword
+      const line = statement.line + countLineBreaks(statement.text.slice(firstNonSpace, firstWord));
+      found.push({ keyword, line, statement });
+    }
   }
   return found;
 }
