@@ -1,0 +1,237 @@
+/**
+ * `verify` (DESIGN §5): the CI backstop for `git commit --no-verify`. The same rules as the guard
+ * (core/guard-rules.ts), comparing the working tree — files and lockfile — with the base: the
+ * merge-base of HEAD and the base branch (`origin/<baseBranch>` when it exists, else
+ * `<baseBranch>`, or `--base REF`). Plus a review summary of the migrations the branch adds.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { checksum } from '../core/checksum.js';
+import { ArchonError } from '../core/errors.js';
+import { checkGuard, type GuardViolation } from '../core/guard-rules.js';
+import { orderMigrations } from '../core/migration-name.js';
+import { findRisks, type Risk } from '../core/risk.js';
+import { parseDirectives } from '../core/sql-lexer.js';
+import { readObjects, listTree } from './blobs.js';
+import type { GitEnv } from './exec-git.js';
+import { isShallow, mergeBase, repoInfo, resolveCommit, toRepoPath } from './repo.js';
+
+/**
+ * The `verify --format json` document (stable; additions only within a major version):
+ *
+ * {
+ *   "version": 1,
+ *   "ok": boolean,                       // false = exit 1
+ *   "base": { "ref": "origin/main", "commit": "<id>", "mergeBase": "<id>" },
+ *   "migrationsDir": "migrations",       // repository paths
+ *   "lockfile": "migrations/archon-migrate.lock",
+ *   "violations": [{ "kind": "sealed-modified" | …, "file": "migrations/001_a.sql",
+ *                    "message": "…", "hint": "…", "sealed"?: "sha256:…", "found"?: "sha256:…" }],
+ *   "warnings": ["…"],
+ *   "added": [{ "file": "003_x.sql", "path": "migrations/003_x.sql", "checksum": "sha256:…",
+ *               "transaction": true, "lockTimeout"?: "5s", "statementTimeout"?: "60s",
+ *               "rollback": false, "sealed": false,
+ *               "risks": [{ "kind": "drop-table" | …, "line": 3, "table": "users", "column"?: "…", "message": "…" }],
+ *               "directiveProblems": [{ "line": 1, "message": "…" }] }]
+ * }
+ */
+export interface VerifyReport {
+  version: 1;
+  ok: boolean;
+  base: { ref: string; commit: string; mergeBase: string };
+  migrationsDir: string;
+  lockfile: string;
+  violations: GuardViolation[];
+  warnings: string[];
+  added: AddedMigration[];
+}
+
+export interface AddedMigration {
+  file: string;
+  path: string;
+  checksum: string;
+  transaction: boolean;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  /** A rollback file exists in the rollbacks directory. */
+  rollback: boolean;
+  /** The working tree's lockfile seals it. */
+  sealed: boolean;
+  risks: Risk[];
+  directiveProblems: { line: number; message: string }[];
+}
+
+export interface VerifyOptions {
+  cwd: string;
+  env?: GitEnv;
+  /** Absolute paths from the config. */
+  migrationsDir: string;
+  rollbacksDir: string;
+  lockfile: string;
+  allowOutOfOrder: boolean;
+  baseBranch: string;
+  /** --base REF; default: origin/<baseBranch>, else <baseBranch>. */
+  base?: string;
+}
+
+/** Files directly in `dir` (no subdirectories), name -> content; empty when the directory is missing. */
+function readDirFiles(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  if (!existsSync(dir)) return files;
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isFile()) files.set(name, readFileSync(full));
+  }
+  return files;
+}
+
+async function resolveBase(git: { cwd: string; env?: GitEnv }, options: VerifyOptions): Promise<{ ref: string; commit: string }> {
+  const candidates = options.base !== undefined ? [options.base] : [`origin/${options.baseBranch}`, options.baseBranch];
+  for (const ref of candidates) {
+    const commit = await resolveCommit(git, ref);
+    if (commit !== undefined) return { ref, commit };
+  }
+  throw new ArchonError(
+    options.base !== undefined ? `base ${options.base} is not a commit in this repository` : `base branch ${options.baseBranch} not found (tried origin/${options.baseBranch} and ${options.baseBranch})`,
+    { exitCode: 2, hint: `Fetch it (\`git fetch origin ${options.base ?? options.baseBranch}\`; in GitHub Actions use actions/checkout with fetch-depth: 0) or pass --base REF.` },
+  );
+}
+
+export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
+  const git0 = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) };
+  const info = await repoInfo(git0);
+  const git = { ...git0, cwd: info.root };
+  if (info.head === undefined) throw new ArchonError('the repository has no commit yet; verify compares HEAD with a base branch', { exitCode: 2, hint: 'Commit first, or run `archon-migrate lock --check`.' });
+  const base = await resolveBase(git, options);
+  const mb = await mergeBase(git, base.commit, info.head);
+  if (mb === undefined) {
+    const shallow = await isShallow(git);
+    throw new ArchonError(`no merge-base between HEAD and ${base.ref}${shallow ? ' (this is a shallow clone)' : ''}`, {
+      exitCode: 2, hint: shallow ? 'Fetch the full history: actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`.' : 'Pass --base with a ref that shares history with HEAD.',
+    });
+  }
+
+  const dir = toRepoPath(info.root, options.migrationsDir);
+  const lock = toRepoPath(info.root, options.lockfile);
+  const baseEntries = await listTree(git, mb, dir);
+  const baseNames = new Set(baseEntries.filter((e) => e.path.slice(0, e.path.lastIndexOf('/') + 1) === (dir === '' ? '' : `${dir}/`)).map((e) => e.path.slice(e.path.lastIndexOf('/') + 1)));
+  const [baseLock] = await readObjects(git, [`${mb}:${lock}`]);
+
+  const work = readDirFiles(options.migrationsDir);
+  const files = new Map<string, string>();
+  for (const [name, bytes] of work) files.set(name, checksum(bytes));
+  const workLock = existsSync(options.lockfile) ? readFileSync(options.lockfile, 'utf8') : undefined;
+  const added = [...files.keys()].filter((n) => !baseNames.has(n));
+
+  const short = mb.slice(0, 7);
+  const report = checkGuard({
+    migrationsDir: dir, lockfile: lock, allowOutOfOrder: options.allowOutOfOrder,
+    base: { label: `${base.ref} (merge-base ${short})`, rev: base.ref, lockfile: baseLock?.toString('utf8') },
+    next: { label: 'working tree', lockfile: workLock, files },
+    added,
+  });
+
+  // Review summary: the migrations the branch adds, in version order.
+  const baseSealed = new Set(report.baseSeals.map((s) => s.file));
+  const nextSealed = new Set((report.nextSeals ?? []).map((s) => s.file));
+  const newTables = new Set<string>();
+  const summary: AddedMigration[] = [];
+  for (const m of orderMigrations(added).migrations) {
+    if (baseSealed.has(m.file)) continue;
+    const sql = work.get(m.file)!.toString('utf8');
+    const { directives, problems } = parseDirectives(sql);
+    const analysis = findRisks(sql, { newTables });
+    for (const t of analysis.createdTables) newTables.add(t);
+    summary.push({
+      file: m.file,
+      path: dir === '' ? m.file : `${dir}/${m.file}`,
+      checksum: files.get(m.file)!,
+      transaction: directives.transaction,
+      ...(directives.lockTimeout ? { lockTimeout: directives.lockTimeout } : {}),
+      ...(directives.statementTimeout ? { statementTimeout: directives.statementTimeout } : {}),
+      rollback: existsSync(join(options.rollbacksDir, m.file)),
+      sealed: nextSealed.has(m.file),
+      risks: analysis.risks,
+      directiveProblems: problems,
+    });
+  }
+
+  return {
+    version: 1,
+    ok: report.violations.length === 0,
+    base: { ref: base.ref, commit: base.commit, mergeBase: mb },
+    migrationsDir: dir,
+    lockfile: lock,
+    violations: report.violations,
+    warnings: report.warnings,
+    added: summary,
+  };
+}
+
+function txLabel(m: AddedMigration): string {
+  const parts = [m.transaction ? 'transaction' : 'no-transaction'];
+  if (m.lockTimeout) parts.push(`lock-timeout=${m.lockTimeout}`);
+  if (m.statementTimeout) parts.push(`statement-timeout=${m.statementTimeout}`);
+  return parts.join(', ');
+}
+
+/** Plain text, one line per item. */
+export function formatVerifyText(r: VerifyReport): string[] {
+  const lines: string[] = [];
+  lines.push(`verify: ${r.ok ? 'ok' : 'FAILED'} — ${r.migrationsDir || '.'} compared with ${r.base.ref} (merge-base ${r.base.mergeBase.slice(0, 7)})`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const v of r.violations) {
+    lines.push(`  ✗ ${v.message}`);
+    lines.push(`    fix: ${v.hint}`);
+  }
+  if (r.added.length === 0) {
+    lines.push('No new migrations on this branch.');
+  } else {
+    lines.push(`${r.added.length} new migration${r.added.length === 1 ? '' : 's'} on this branch:`);
+    for (const m of r.added) {
+      lines.push(`  ${m.path}  ${m.checksum}  ${txLabel(m)}  rollback: ${m.rollback ? 'yes' : 'no'}  ${m.sealed ? 'sealed' : 'not sealed yet'}`);
+      for (const k of m.risks) lines.push(`    ! line ${k.line}: ${k.message}`);
+      for (const p of m.directiveProblems) lines.push(`    ! line ${p.line}: directive: ${p.message}`);
+    }
+  }
+  return lines;
+}
+
+function mdCode(s: string): string {
+  return '`' + s.replace(/`/g, "'").replace(/\|/g, '\\|') + '`';
+}
+
+function mdText(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** GitHub-flavoured markdown for a pull-request check summary. */
+export function formatVerifyMarkdown(r: VerifyReport): string {
+  const out: string[] = [];
+  out.push(`### archon-migrate verify: ${r.ok ? '✅ passed' : '❌ failed'}`);
+  out.push('');
+  out.push(`Compared ${mdCode(r.migrationsDir || '.')} with ${mdCode(r.base.ref)} (merge-base ${mdCode(r.base.mergeBase.slice(0, 7))}).`);
+  out.push('');
+  if (r.violations.length > 0) {
+    out.push('**Problems**');
+    out.push('');
+    for (const v of r.violations) out.push(`- ❌ ${mdText(v.message)}<br>fix: ${mdText(v.hint)}`);
+    out.push('');
+  }
+  for (const w of r.warnings) out.push(`> ⚠️ ${mdText(w)}`);
+  if (r.added.length === 0) {
+    out.push('No new migrations on this branch.');
+  } else {
+    out.push('| Migration | Checksum | Mode | Rollback | Sealed | Review |');
+    out.push('| --- | --- | --- | --- | --- | --- |');
+    for (const m of r.added) {
+      const review = [
+        ...m.risks.map((k) => `⚠️ line ${k.line}: ${mdText(k.message)}`),
+        ...m.directiveProblems.map((p) => `❌ line ${p.line}: ${mdText(p.message)}`),
+      ];
+      out.push(`| ${mdCode(m.path)} | ${mdCode(m.checksum.slice(0, 19) + '…')} | ${txLabel(m)} | ${m.rollback ? 'yes' : 'no'} | ${m.sealed ? 'yes' : 'no'} | ${review.length > 0 ? review.join('<br>') : '—'} |`);
+    }
+  }
+  out.push('');
+  return out.join('\n');
+}
