@@ -39,6 +39,7 @@ export function parseTableName(value: string): TableName {
       'Fix the `table` setting (or ARCHON_MIGRATE_TABLE).');
   };
   const text = value.trim();
+  const lead = value.length - value.trimStart().length; // positions in messages refer to `value`
   if (text === '') bad('it is empty');
   const parts: string[] = [];
   let i = 0;
@@ -68,8 +69,8 @@ export function parseTableName(value: string): TableName {
     } else {
       const m = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i));
       if (!m) {
-        if (i >= text.length || text[i] === '.') bad(i === 0 ? 'it starts with a dot' : 'it ends with a dot or has an empty part');
-        bad(`unexpected character ${JSON.stringify(text[i])} at position ${i + 1}`);
+        if (text[i] === '.') bad(i === 0 ? 'it starts with a dot' : 'it has an empty part');
+        bad(`unexpected character ${JSON.stringify(text[i])} at position ${lead + i + 1}`);
       }
       part = m![0].toLowerCase();
       i += m![0].length;
@@ -78,7 +79,7 @@ export function parseTableName(value: string): TableName {
     if (new TextEncoder().encode(part).length > MAX_IDENTIFIER_BYTES) bad(`${JSON.stringify(part)} is longer than ${MAX_IDENTIFIER_BYTES} bytes`);
     parts.push(part);
     if (i >= text.length) break;
-    if (text[i] !== '.') bad(`unexpected character ${JSON.stringify(text[i])} at position ${i + 1}`);
+    if (text[i] !== '.') bad(`unexpected character ${JSON.stringify(text[i])} at position ${lead + i + 1}`);
     i++;
     if (i >= text.length) bad('it ends with a dot');
     if (parts.length === 2) bad('it has more than two parts');
