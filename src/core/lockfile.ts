@@ -118,6 +118,9 @@ export function parseLockfile(text: string, path?: string): Seal[] {
   const lines = rawLines.slice(0, -1);
 
   const header = lines[0]!;
+  if (header.startsWith('\uFEFF')) {
+    fail(1, 'the file starts with a byte order mark (BOM)', `Save it as UTF-8 without a BOM: ${restore} or ${RELOCK}.`);
+  }
   if (!header.startsWith(LOCKFILE_HEADER_PREFIX)) {
     fail(1, `missing or bad header: expected "${LOCKFILE_HEADER_PREFIX}sha256:<hex>", found ${JSON.stringify(truncate(header))}`, restoreOrRelock);
   }

@@ -155,6 +155,13 @@ describe('parseLockfile', () => {
       hint: RESTORE_OR_RELOCK,
     },
     {
+      name: 'a byte order mark',
+      text: () => '\uFEFF' + lockText([`1_a.sql ${A}`]),
+      line: 1,
+      message: `${PATH}: line 1: the file starts with a byte order mark (BOM)`,
+      hint: 'Save it as UTF-8 without a BOM: restore it with `git checkout -- migrations/archon-migrate.lock` or rerun `archon-migrate lock`.',
+    },
+    {
       name: 'header of another version',
       text: () => lockText([`1_a.sql ${A}`]).replace('lock v1', 'lock v2'),
       line: 1,
