@@ -41,9 +41,18 @@ export interface Statement {
 }
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 const SPACE = /[ \t\n\r\f\v]/;
+const SPACE_RUN = /[ \t\n\r\f\v]+/y;
+const IDENT_RUN = /[A-Za-z0-9_$\u0080-\uffff]*/y;
+const DIGIT_RUN = /[0-9.]*/y;
+const LINE_COMMENT_END = /[\n\r]/g;
+
+/** End of the run matched by a sticky regex at `i`. */
+function runEnd(re: RegExp, sql: string, i: number): number {
+  re.lastIndex = i;
+  return re.exec(sql) ? re.lastIndex : i;
+}
 
 function isSpace(ch: string | undefined): boolean {
   return ch !== undefined && SPACE.test(ch);
@@ -62,10 +71,11 @@ export function tokenize(sql: string): Token[] {
     const ch = sql[i]!;
     const next = sql[i + 1];
     if (isSpace(ch)) {
-      while (i < n && isSpace(sql[i])) i++;
+      i = runEnd(SPACE_RUN, sql, i);
       push('space', start, i);
     } else if (ch === '-' && next === '-') {
-      while (i < n && sql[i] !== '\n' && sql[i] !== '\r') i++;
+      LINE_COMMENT_END.lastIndex = i;
+      i = LINE_COMMENT_END.exec(sql) ? LINE_COMMENT_END.lastIndex - 1 : n;
       push('line-comment', start, i);
     } else if (ch === '/' && next === '*') {
       let depth = 1;
@@ -115,8 +125,7 @@ export function tokenize(sql: string): Token[] {
         push('other', start, i);
       }
     } else if (IDENT_START.test(ch)) {
-      i++;
-      while (i < n && IDENT_CONT.test(sql[i]!)) i++;
+      i = runEnd(IDENT_RUN, sql, i + 1);
       if (i - start === 1 && (ch === 'E' || ch === 'e') && sql[i] === "'") {
         const closed = { value: false };
         i = scanEscapeString(sql, i + 1, closed);
@@ -133,8 +142,8 @@ export function tokenize(sql: string): Token[] {
     } else if (ch === ')') {
       i++;
       push('close-paren', start, i);
-    } else if (/[0-9]/.test(ch)) {
-      while (i < n && /[0-9.]/.test(sql[i]!)) i++;
+    } else if (ch >= '0' && ch <= '9') {
+      i = runEnd(DIGIT_RUN, sql, i + 1);
       push('other', start, i);
     } else {
       i++;
@@ -146,17 +155,15 @@ export function tokenize(sql: string): Token[] {
 
 /** From just after the opening quote of a standard string to just after its closing quote. */
 function scanStandardString(sql: string, i: number, closed: { value: boolean }): number {
-  const n = sql.length;
-  while (i < n) {
-    if (sql[i] === "'") {
-      if (sql[i + 1] === "'") i += 2;
-      else {
-        closed.value = true;
-        return i + 1;
-      }
-    } else i++;
+  for (;;) {
+    const q = sql.indexOf("'", i);
+    if (q === -1) return sql.length;
+    if (sql[q + 1] === "'") i = q + 2;
+    else {
+      closed.value = true;
+      return q + 1;
+    }
   }
-  return n;
 }
 
 
