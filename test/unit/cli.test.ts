@@ -273,3 +273,39 @@ describe('the built bin', () => {
     expect(error?.stderr).toContain("error: unknown command 'nope'");
   });
 });
+
+describe('openDatabase', () => {
+  async function context(env: Record<string, string>, jsonMode = false) {
+    const { createContext } = await import('../../src/cli/context.js');
+    let stdout = '';
+    let stderr = '';
+    const out = new CliOutput({ stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } }, { isTTY: false, color: false, quiet: false });
+    out.jsonMode = jsonMode;
+    const ctx = createContext({ cwd: dir, env, global: {}, out });
+    return { ctx, output: () => ({ stdout, stderr }) };
+  }
+
+  it('ARCHON_MIGRATE_DRIVER=pg-mem selects pg-mem', async () => {
+    const { ctx, output } = await context({ ARCHON_MIGRATE_DRIVER: 'pg-mem' });
+    const db = await ctx.openDatabase(await ctx.loadConfig());
+    try {
+      expect(db.kind).toBe('pg-mem');
+    } finally {
+      await db.close();
+    }
+    expect(output()).toEqual({ stdout: '', stderr: '' });
+  });
+
+  it('without a URL opens PGlite in .archon/pglite and says so first', async () => {
+    const { ctx, output } = await context({});
+    const db = await ctx.openDatabase(await ctx.loadConfig());
+    try {
+      expect(db.kind).toBe('pglite');
+      expect(await db.query<{ one: number }>('select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+    expect(output()).toEqual({ stdout: 'Using the embedded PostgreSQL (PGlite) in .archon/pglite — set DATABASE_URL to use a server.\n', stderr: '' });
+    expect(existsSync(path.join(dir, '.archon', 'pglite'))).toBe(true);
+  });
+});
