@@ -54,7 +54,6 @@ export function buildProgram(options: {
     .option('--no-color', 'disable colours (also NO_COLOR)')
     .option('--verbose', 'show stack traces of errors')
     .helpOption('-h, --help', 'show help')
-    .addHelpCommand(false)
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut: options.writeOut, writeErr: options.writeErr })

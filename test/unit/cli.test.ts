@@ -61,6 +61,12 @@ describe('version and help', () => {
     });
   }
 
+  it('`help COMMAND` is the same as COMMAND --help', async () => {
+    const r = await cli(['help', 'lock'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: archon-migrate lock [options]');
+  });
+
   it('no command prints the help on stderr with exit 2', async () => {
     const r = await cli([], { cwd: dir });
     expect(r.code).toBe(2);
