@@ -1,0 +1,431 @@
+// One behavioural suite for the Database seam, run on pg-mem, PGlite and a real PostgreSQL
+// (DESIGN §7). Where pg-mem cannot do something, the test asserts its documented limitation.
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ArchonError } from '../../src/core/errors.js';
+import { parseTableName, type TableName } from '../../src/core/sql-quote.js';
+import { DatabaseError, type Database } from '../../src/db/database.js';
+import {
+  deleteLedgerRowSql, ensureLedger, insertLedgerRowSql, readLedger, updateLedgerRowSql,
+} from '../../src/db/ledger.js';
+import { openPg } from '../../src/db/pg.js';
+import { openPglite } from '../../src/db/pglite.js';
+import { openPgMem } from '../../src/db/pg-mem.js';
+import { freePort } from '../support/pg-server.js';
+import {
+  closeSharedPglite, createTestDatabase, freshPgBouncerDatabase, freshPgDatabase, pgPasswordUrl, pgUrl,
+  pgliteSchemaDatabase, randomName, runPgliteChild, sleep, terminateBackends, withClient,
+  PASSWORD_ROLE_PASSWORD,
+} from '../support/databases.js';
+
+const SHA = `sha256:${'ab'.repeat(32)}`;
+
+interface Backend {
+  name: 'pg-mem' | 'PGlite' | 'PostgreSQL';
+  open(): Promise<Database>;
+}
+
+const backends: Backend[] = [
+  { name: 'pg-mem', open: () => openPgMem() },
+  { name: 'PGlite', open: () => pgliteSchemaDatabase() },
+  { name: 'PostgreSQL', open: async () => openPg(await freshPgDatabase()) },
+];
+
+afterAll(closeSharedPglite);
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+async function count(db: Database, table: string): Promise<number> {
+  const rows = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${table}`);
+  return Number(rows[0]!.n);
+}
+
+describe.each(backends)('$name', ({ name, open }) => {
+  let db: Database;
+  beforeEach(async () => { db = await open(); });
+  afterEach(async () => { await db.close(); });
+
+  test('query with params returns typed rows', async () => {
+    const rows = await db.query<{ a: string; b: number }>('SELECT $1::text AS a, $2::int AS b', ["it's; \\ $1", 42]);
+    expect(rows).toEqual([{ a: "it's; \\ $1", b: 42 }]);
+    expect(db.kind).toBe({ 'pg-mem': 'pg-mem', PGlite: 'pglite', PostgreSQL: 'pg' }[name]);
+    expect(db.supportsTransactionalDdl).toBe(name !== 'pg-mem');
+  });
+
+  test('exec runs a multi-statement script, semicolons in strings included', async () => {
+    await db.exec(`CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
+      INSERT INTO notes VALUES (1, 'a;b');
+      -- a comment; with a semicolon
+      INSERT INTO notes VALUES (2, 'it''s');`);
+    expect(await db.query('SELECT id, body FROM notes ORDER BY id')).toEqual([{ id: 1, body: 'a;b' }, { id: 2, body: "it's" }]);
+  });
+
+  test('a failing script leaves nothing behind (implicit transaction of one message)', async () => {
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)');
+    const error = await rejection(db.exec('INSERT INTO t VALUES (2); INSERT INTO t VALUES (1)'));
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).code).toBe('23505');
+    expect(await count(db, 't')).toBe(1);
+  });
+
+  test('BEGIN … COMMIT and BEGIN … ROLLBACK inside one script', async () => {
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY)');
+    await db.exec('BEGIN; INSERT INTO t VALUES (1); COMMIT;');
+    await db.exec('BEGIN; INSERT INTO t VALUES (2); ROLLBACK;');
+    expect(await db.query('SELECT id FROM t')).toEqual([{ id: 1 }]);
+  });
+
+  test('the runner pattern: BEGIN; … failing statement …; COMMIT then ROLLBACK undoes all (pg-mem: DDL stays — documented)', async () => {
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY)');
+    const error = await rejection(db.exec('BEGIN; CREATE TABLE u (x int); INSERT INTO t VALUES (7); SELECT * FROM missing_table; COMMIT;'));
+    expect((error as DatabaseError).code).toBe('42P01');
+    await db.exec('ROLLBACK');
+    expect(await count(db, 't')).toBe(0);
+    if (name === 'pg-mem') {
+      expect(await count(db, 'u')).toBe(0); // pg-mem committed the CREATE TABLE at once
+    } else {
+      expect((await rejection(db.query('SELECT * FROM u')) as DatabaseError).code).toBe('42P01');
+    }
+  });
+
+  test('transaction() commits, and rolls back (DDL too) when the callback throws', async () => {
+    await db.exec('CREATE TABLE t (id int PRIMARY KEY)');
+    const value = await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES ($1)', [1]);
+      return 'done';
+    });
+    expect(value).toBe('done');
+    const error = await rejection(db.transaction(async (tx) => {
+      await tx.exec('CREATE TABLE u (x int); INSERT INTO t VALUES (2)');
+      throw new Error('boom');
+    }));
+    expect(error.message).toBe('boom');
+    await expect(db.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES ($1)', [3]);
+      throw new Error('data only');
+    })).rejects.toThrow('data only');
+    if (name === 'pg-mem') {
+      // pg-mem cannot roll back once the schema changed: u and row 2 stay (documented); data-only rollback works.
+      expect(await db.query('SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+      expect(await count(db, 'u')).toBe(0);
+    } else {
+      expect(await db.query('SELECT id FROM t')).toEqual([{ id: 1 }]);
+      expect((await rejection(db.query('SELECT * FROM u')) as DatabaseError).code).toBe('42P01');
+    }
+  });
+
+  test('BEGIN and ROLLBACK sent as separate calls (pg-mem: ROLLBACK undoes nothing — documented)', async () => {
+    await db.exec('CREATE TABLE t (id int)');
+    await db.exec('BEGIN');
+    await db.exec('INSERT INTO t VALUES (1)');
+    await db.exec('ROLLBACK');
+    expect(await count(db, 't')).toBe(name === 'pg-mem' ? 1 : 0);
+  });
+
+  test('DatabaseError carries code and 1-based position of a syntax error in a script', async () => {
+    const script = 'SELECT 1;\nSELEC 2;';
+    const error = await rejection(db.exec(script));
+    expect(error).toBeInstanceOf(DatabaseError);
+    const e = error as DatabaseError;
+    expect(e.code).toBe('42601');
+    // pg-mem's parser gives up one token later than PostgreSQL's (documented)
+    const token = name === 'pg-mem' ? '2' : 'SELEC';
+    const at = script.indexOf('SELEC 2') + (name === 'pg-mem' ? 'SELEC '.length : 0);
+    expect(e.position).toBe(at + 1);
+    expect(e.message).toBe(`syntax error at or near "${token}"`);
+  });
+
+  test('DatabaseError position counts characters, not bytes or UTF-16 units', async () => {
+    const script = "SELECT 'é🙂' AS x;\nSELEC 2";
+    const e = await rejection(db.exec(script)) as DatabaseError;
+    expect(e.code).toBe('42601');
+    const at = script.indexOf('SELEC 2') + (name === 'pg-mem' ? 'SELEC '.length : 0);
+    expect(e.position).toBe([...script.slice(0, at)].length + 1);
+  });
+
+  test('undefined table and undefined column get their SQLSTATE', async () => {
+    expect((await rejection(db.query('SELECT * FROM nope')) as DatabaseError).code).toBe('42P01');
+    await db.exec('CREATE TABLE t (id int)');
+    expect((await rejection(db.query('SELECT nope FROM t')) as DatabaseError).code).toBe('42703');
+  });
+
+  describe('ledger', () => {
+    // Schema names are unique per test: PGlite is shared by the tests of this file.
+    const tables: [string, () => TableName][] = [
+      ['plain', () => parseTableName('archon_migrations')],
+      ['schema.table', () => parseTableName(`${randomName('ops')}.archon_migrations`)],
+      ['names with quotes and dots', () => ({ schema: `My "Ops".v2 ${randomName('x')}`, name: 'led"ger' })],
+    ];
+
+    test.each(tables)('create, read, idempotent ensure — %s', async (_label, makeTable) => {
+      const table = makeTable();
+      const first = await ensureLedger(db, table);
+      expect(first).toMatchObject({ created: true, adopted: false });
+      expect(first.changes).toHaveLength(1);
+      const second = await ensureLedger(db, table);
+      expect(second).toEqual({ table, created: false, adopted: false, changes: [] });
+      expect(await readLedger(db, table)).toEqual([]);
+
+      await db.exec([
+        insertLedgerRowSql(table, { version: '001', name: 'create_users', checksum: SHA, appliedBy: "host'1 42", executionMs: 12 }),
+        insertLedgerRowSql(table, { version: '002', name: "add_it's", checksum: null, status: 'running', appliedAt: new Date('2030-01-01T00:00:00Z') }),
+      ].join(';\n'));
+      await db.exec(updateLedgerRowSql(table, { version: '002', name: "add_it's" }, { status: 'failed', executionMs: 5, checksum: SHA }));
+      const rows = await readLedger(db, table);
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatchObject({ version: '001', name: 'create_users', checksum: SHA, executionMs: 12, status: 'applied', appliedBy: "host'1 42" });
+      expect(rows[0]!.appliedAt).toBeInstanceOf(Date);
+      expect(Math.abs(rows[0]!.appliedAt.getTime() - Date.now())).toBeLessThan(60_000);
+      expect(rows[1]).toEqual({ version: '002', name: "add_it's", checksum: SHA, appliedAt: new Date('2030-01-01T00:00:00Z'), executionMs: 5, status: 'failed', appliedBy: null });
+
+      const dup = await rejection(db.exec(insertLedgerRowSql(table, { version: '001', name: 'create_users', checksum: SHA })));
+      expect((dup as DatabaseError).code).toBe('23505');
+
+      await db.exec(deleteLedgerRowSql(table, { version: '002', name: "add_it's" }));
+      expect((await readLedger(db, table)).map((r) => r.name)).toEqual(['create_users']);
+    });
+
+    test('execution_ms = elapsed since the transaction started (pg-mem: no timestamptz arithmetic — documented)', async () => {
+      const table = parseTableName('archon_migrations');
+      await ensureLedger(db, table);
+      const script = `BEGIN; ${insertLedgerRowSql(table, { version: '1', name: 'a', checksum: SHA })}; ${updateLedgerRowSql(table, { version: '1', name: 'a' }, { executionMs: 'elapsed' })}; COMMIT;`;
+      if (name === 'pg-mem') {
+        expect((await rejection(db.exec(script)) as DatabaseError).code).toBe('42883');
+        return;
+      }
+      await db.exec(script);
+      const [row] = await readLedger(db, table);
+      expect(row!.executionMs).toBeGreaterThanOrEqual(0);
+      expect(row!.executionMs).toBeLessThan(60_000);
+    });
+
+    test.each(tables)('adopts an Archon table without losing rows — %s', async (_label, makeTable) => {
+      const table = makeTable();
+      const { qualifiedTable } = await import('../../src/core/sql-quote.js');
+      const target = qualifiedTable(table);
+      if (table.schema) await db.exec(`CREATE SCHEMA ${qualifiedTable({ name: table.schema })}`);
+      await db.exec(`CREATE TABLE ${target} (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        version varchar(20) NOT NULL,
+        migration_name varchar(255) NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        checksum varchar(32),
+        UNIQUE (version, migration_name));
+        INSERT INTO ${target} (version, migration_name) VALUES ('001', '001_initial_schema');
+        INSERT INTO ${target} (version, migration_name, checksum) VALUES ('002', '002_add_sources', 'd41d8cd98f00b204e9800998ecf8427e');`);
+
+      const report = await ensureLedger(db, table);
+      expect(report.created).toBe(false);
+      expect(report.adopted).toBe(true);
+      expect(report.changes).toEqual([
+        name === 'pg-mem' ? 'widened column checksum from its type to varchar(80)' : 'widened column checksum from varchar(32) to varchar(80)',
+        'added column execution_ms integer',
+        "added column status varchar(16) NOT NULL DEFAULT 'applied'",
+        'added column applied_by varchar(255)',
+      ]);
+      const rows = await readLedger(db, table);
+      expect(rows.map((r) => [r.version, r.name, r.checksum, r.status, r.executionMs, r.appliedBy])).toEqual([
+        ['001', '001_initial_schema', null, 'applied', null, null],
+        ['002', '002_add_sources', 'd41d8cd98f00b204e9800998ecf8427e', 'applied', null, null],
+      ]);
+      // A full sha256 checksum now fits, filling the NULL on first verification.
+      await db.exec(updateLedgerRowSql(table, { version: '001', name: '001_initial_schema' }, { checksum: SHA }));
+      expect((await readLedger(db, table))[0]!.checksum).toBe(SHA);
+      expect(await ensureLedger(db, table)).toEqual({ table, created: false, adopted: false, changes: [] });
+    });
+
+    test('refuses a table that is not a ledger', async () => {
+      await db.exec('CREATE TABLE archon_migrations (id int, note text)');
+      const error = await rejection(ensureLedger(db, parseTableName('archon_migrations')));
+      expect(error).toBeInstanceOf(ArchonError);
+      expect((error as ArchonError).exitCode).toBe(2);
+      expect(error.message).toBe('table "archon_migrations" exists but is not a migration ledger (it has no column version, migration_name)');
+    });
+  });
+});
+
+describe('PostgreSQL only', () => {
+  test('connection refused: one line, no password', async () => {
+    const port = await freePort();
+    const error = await rejection(openPg(`postgres://someone:hunter2-secret@127.0.0.1:${port}/db`, { connectTimeoutMs: 5_000 }));
+    expect(error).toBeInstanceOf(ArchonError);
+    expect(error.message).toBe(`cannot connect to 127.0.0.1:${port} (connection refused) — is the server running? check DATABASE_URL`);
+    expect((error as ArchonError).exitCode).toBe(1);
+    expect(JSON.stringify({ m: error.message, h: (error as ArchonError).hint, s: error.stack })).not.toContain('hunter2');
+  });
+
+  test('wrong password: message names the user, never the password', async () => {
+    const database = await createTestDatabase();
+    const wrong = 'not-the-Pa55word';
+    const error = await rejection(openPg(pgPasswordUrl(database, wrong)));
+    expect(error).toBeInstanceOf(ArchonError);
+    expect(error.message).toBe('password authentication failed for user "archon_pw"');
+    expect((error as ArchonError).hint).toBe('Check the user and password in DATABASE_URL.');
+    expect(`${error.message} ${(error as ArchonError).hint} ${error.stack}`).not.toContain(wrong);
+
+    const ok = await openPg(pgPasswordUrl(database));
+    try {
+      expect(await ok.query('SELECT current_user AS u')).toEqual([{ u: 'archon_pw' }]);
+      expect(ok.description).toBe(`PostgreSQL at 127.0.0.1:${new URL(pgUrl(database)).port}/${database} as archon_pw`);
+      expect(ok.description).not.toContain(PASSWORD_ROLE_PASSWORD);
+    } finally {
+      await ok.close();
+    }
+  });
+
+  test('a database that does not exist', async () => {
+    const error = await rejection(openPg(pgUrl('no_such_db_x')));
+    expect(error.message).toBe(`database "no_such_db_x" does not exist on 127.0.0.1:${new URL(pgUrl('x')).port}`);
+  });
+
+  test('application_name is archon-migrate; one connection per Database', async () => {
+    const database = await createTestDatabase();
+    const db = await openPg(pgUrl(database));
+    try {
+      await withClient(pgUrl('postgres'), async (admin) => {
+        const { rows } = await admin.query('SELECT application_name FROM pg_stat_activity WHERE datname = $1', [database]);
+        expect(rows).toEqual([{ application_name: 'archon-migrate' }]);
+      });
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a terminated connection: idle → next query rejects clearly; in flight → rejects; no crash', async () => {
+    const database = await createTestDatabase();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => { unhandled.push(e); };
+    process.on('uncaughtException', onUnhandled);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const db = await openPg(pgUrl(database));
+      expect(await db.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
+      expect(await terminateBackends(pgUrl('postgres'), database, 'archon-migrate')).toBe(1);
+      await sleep(200);
+      const error = await rejection(db.query('SELECT 1 AS x'));
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).connectionLost).toBe(true);
+      expect((error as DatabaseError).code).toBe('57P01');
+      expect(error.message).toBe(`the connection to ${db.description} was lost (terminating connection due to administrator command)`);
+      expect((await rejection(db.exec('SELECT 1'))).message).toBe(error.message);
+      await db.close();
+
+      const busy = await openPg(pgUrl(database));
+      const inFlight = rejection(busy.query('SELECT pg_sleep(10)'));
+      await sleep(300);
+      expect(await terminateBackends(pgUrl('postgres'), database, 'archon-migrate')).toBe(1);
+      const flightError = await inFlight;
+      expect(flightError).toBeInstanceOf(DatabaseError);
+      expect((flightError as DatabaseError).connectionLost).toBe(true);
+      expect((flightError as DatabaseError).code).toBe('57P01');
+      await busy.close();
+      await sleep(100);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUnhandled);
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('sslmode=disable works; prefer falls back to plain; require on a server without TLS says so', async () => {
+    const database = await createTestDatabase();
+    for (const mode of ['disable', 'allow', 'prefer']) {
+      const db = await openPg(`${pgUrl(database)}?sslmode=${mode}`);
+      expect(await db.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
+      await db.close();
+    }
+    const error = await rejection(openPg(`${pgUrl(database)}?sslmode=require`));
+    expect(error).toBeInstanceOf(ArchonError);
+    expect(error.message).toBe(`cannot connect to 127.0.0.1:${new URL(pgUrl(database)).port}: the server does not support SSL (sslmode=require)`);
+  });
+
+  test('sslmode=bogus is a usage error (exit 2) naming the parameter and the valid values', async () => {
+    const error = await rejection(openPg(`${pgUrl('postgres')}?sslmode=bogus`));
+    expect(error).toBeInstanceOf(ArchonError);
+    expect((error as ArchonError).exitCode).toBe(2);
+    expect(error.message).toBe('invalid sslmode "bogus" in the database URL; expected one of disable, allow, prefer, require, verify-ca, verify-full, no-verify');
+  });
+
+  test('through PgBouncer (transaction pooling): simple-protocol scripts, params, transactions, ledger', async () => {
+    const db = await openPg(await freshPgBouncerDatabase());
+    try {
+      await db.exec('CREATE TABLE t (id int PRIMARY KEY); BEGIN; INSERT INTO t VALUES (1); COMMIT;');
+      for (let i = 2; i <= 30; i += 1) await db.query('INSERT INTO t VALUES ($1)', [i]);
+      expect(await count(db, 't')).toBe(30);
+      await db.transaction(async (tx) => { await tx.query('DELETE FROM t WHERE id > $1', [10]); });
+      expect(await count(db, 't')).toBe(10);
+      const table = parseTableName('ops.archon_migrations');
+      expect((await ensureLedger(db, table)).created).toBe(true);
+      await db.exec(`BEGIN; ${insertLedgerRowSql(table, { version: '1', name: 'a', checksum: SHA })}; ${updateLedgerRowSql(table, { version: '1', name: 'a' }, { executionMs: 'elapsed' })}; COMMIT;`);
+      expect((await readLedger(db, table)).map((r) => r.name)).toEqual(['a']);
+      const e = await rejection(db.exec('SELECT 1;\nSELEC 2;'));
+      expect((e as DatabaseError).position).toBe(11);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('PGlite only', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'archon-pglite-lock-')); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  test('two processes on one data dir: the second waits, or fails naming the owner; the dir stays sound', async () => {
+    const dataDir = join(dir, 'nested', 'pglite');
+    const first = runPgliteChild(dataDir, 6_000, 30_000);
+    const opened = await first.waitForLine(/^opened /, 60_000);
+    const ownerPid = Number(opened.split(' ')[1]);
+    expect(JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'))).toMatchObject({ pid: ownerPid });
+
+    const impatient = runPgliteChild(dataDir, 0, 500);
+    const waiting = runPgliteChild(dataDir, 0, 60_000);
+    const failed = await impatient.done;
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`error: the embedded database (PGlite) in ${dataDir} is in use by process ${ownerPid} (since `);
+    expect(failed.stderr).toContain(`fix: Wait for that process to finish or stop it; if it is not running any more, delete ${dataDir}.lock.`);
+
+    expect((await first.done).code).toBe(0);
+    const second = await waiting.done;
+    expect(second.code).toBe(0);
+    const waitedMs = Number(/^opened \d+ (\d+)$/m.exec(second.stdout)?.[1]);
+    expect(waitedMs).toBeGreaterThan(500); // it waited for the lock
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+
+    // A process killed while holding the lock leaves a stale lock that is taken over.
+    const killed = runPgliteChild(dataDir, 60_000, 30_000);
+    await killed.waitForLine(/^opened /, 60_000);
+    killed.kill('SIGKILL');
+    await killed.done;
+    expect(existsSync(`${dataDir}.lock`)).toBe(true);
+
+    const db = await openPglite(dataDir, { lockTimeoutMs: 5_000 });
+    try {
+      expect(await count(db, 'visits')).toBe(3);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
+
+  test('the same process cannot open one dir twice', async () => {
+    const dataDir = join(dir, 'pglite');
+    const db = await openPglite(dataDir);
+    try {
+      const error = await rejection(openPglite(dataDir, { lockTimeoutMs: 200 }));
+      expect(error).toBeInstanceOf(ArchonError);
+      expect(error.message).toMatch(new RegExp(`^the embedded database \\(PGlite\\) in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by process ${process.pid} \\(since .*\\); waited 0 s for it to finish$`));
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,144 @@
+// Per-test databases on the shared server, PgBouncer, PGlite and pg-mem.
+//
+//   const url = await freshPgDatabase();        // CREATE DATABASE test_<random>, admin URL
+//   const viaBouncer = await freshPgBouncerDatabase(); // same, URL through PgBouncer (transaction mode)
+//   const db = await pgliteSchemaDatabase();    // PGlite shared per test file, own schema per call
+//   const mem = await openPgMem();              // (src/db) a fresh pg-mem per test: cheap
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { openPglite } from '../../src/db/pglite.js';
+import { openPgMem } from '../../src/db/pg-mem.js';
+import type { Database, Queryable, Release } from '../../src/db/database.js';
+import { quoteIdent } from '../../src/core/sql-quote.js';
+import { PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, spawnNode as spawnNodeProcess, withClient } from './pg-server.js';
+
+export { PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, terminateBackends, backendCount, withClient, sleep, spawnNode } from './pg-server.js';
+
+function requireServer(): string {
+  const reason = inject('pgUnavailable');
+  const url = inject('pgAdminUrl');
+  if (!url) throw new Error(`the test PostgreSQL server is not available: ${reason || 'unknown reason'} (install postgresql and pgbouncer, see .ci/run)`);
+  return url;
+}
+
+export function randomName(prefix = 'test'): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Admin URL (trust auth, no password) of any database on the test server. */
+export function pgUrl(database: string): string {
+  const admin = new URL(requireServer());
+  admin.pathname = `/${encodeURIComponent(database)}`;
+  return admin.toString();
+}
+
+/** URL of the password role (`archon_pw`), optionally with a wrong password. */
+export function pgPasswordUrl(database: string, password = PASSWORD_ROLE_PASSWORD): string {
+  const u = new URL(pgUrl(database));
+  u.username = PASSWORD_ROLE;
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+export function pgBouncerUrl(database: string): string {
+  requireServer();
+  const template = inject('pgBouncerUrlTemplate');
+  if (!template) throw new Error('PgBouncer is not available in this test run');
+  return template.replace('{database}', encodeURIComponent(database));
+}
+
+export function pgServerPort(): number {
+  requireServer();
+  return inject('pgPort');
+}
+
+/** CREATE DATABASE test_<random> on the shared server; returns its admin URL. */
+export async function freshPgDatabase(): Promise<string> {
+  return pgUrl(await createTestDatabase());
+}
+
+/** A fresh database reached through PgBouncer (transaction pooling). */
+export async function freshPgBouncerDatabase(): Promise<string> {
+  return pgBouncerUrl(await createTestDatabase());
+}
+
+/** Creates a database and returns its name; the password role may use it too. */
+export async function createTestDatabase(): Promise<string> {
+  const name = randomName();
+  await withClient(requireServer(), async (client) => {
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+    await client.query(`GRANT ALL ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(PASSWORD_ROLE)}`);
+  });
+  await withClient(pgUrl(name), (client) => client.query(`GRANT ALL ON SCHEMA public TO ${quoteIdent(PASSWORD_ROLE)}`));
+  return name;
+}
+
+let sharedPglite: { db: Database; dir: string } | undefined;
+
+/**
+ * The PGlite of this test file (opening one takes seconds): persisted in a temporary directory,
+ * opened on first use. Close it in `afterAll(closeSharedPglite)`.
+ */
+export async function sharedPgliteDatabase(): Promise<Database> {
+  if (!sharedPglite) {
+    const dir = mkdtempSync(join(tmpdir(), 'archon-pglite-'));
+    sharedPglite = { db: await openPglite(join(dir, 'data')), dir };
+  }
+  return sharedPglite.db;
+}
+
+export async function closeSharedPglite(): Promise<void> {
+  if (!sharedPglite) return;
+  const { db, dir } = sharedPglite;
+  sharedPglite = undefined;
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A view of the shared PGlite whose unqualified names live in a fresh schema (search_path is set
+ * to it first), so each test starts empty. close() drops the schema, not the shared instance.
+ * Tests in one file run one after another, which is what makes the search_path switch safe.
+ */
+export async function pgliteSchemaDatabase(): Promise<Database & { schema: string }> {
+  const shared = await sharedPgliteDatabase();
+  const schema = randomName('s');
+  await shared.exec(`CREATE SCHEMA ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}`);
+  let closed = false;
+  return {
+    kind: shared.kind,
+    description: `${shared.description} (schema ${schema})`,
+    supportsTransactionalDdl: true,
+    schema,
+    query: (sql, params) => shared.query(sql, params),
+    exec: (script) => shared.exec(script),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) => shared.transaction(fn),
+    lock: (): Promise<Release> => shared.lock(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await shared.exec(`RESET search_path; DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`).catch(() => {});
+    },
+  };
+}
+
+/** A fresh pg-mem database (cheap: one per test). */
+export function pgMemDatabase(): Promise<Database> {
+  return openPgMem();
+}
+
+/**
+ * Runs test/support/pglite-child.ts in a separate node process (TypeScript through jiti).
+ * `onLine` sees each stdout line as it arrives.
+ */
+export function runPgliteChild(dataDir: string, holdMs: number, lockTimeoutMs: number) {
+  const require = createRequire(import.meta.url);
+  const jitiCli = join(dirname(require.resolve('jiti/package.json')), 'lib', 'jiti-cli.mjs');
+  const script = fileURLToPath(new URL('./pglite-child.ts', import.meta.url));
+  return spawnNodeProcess([jitiCli, script, dataDir, String(holdMs), String(lockTimeoutMs)]);
+}
