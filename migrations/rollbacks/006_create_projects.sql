@@ -1,0 +1,2 @@
+DROP TABLE archon_project_sources;
+DROP TABLE archon_projects;

@@ -1,0 +1,2 @@
+DROP TABLE archon_tasks;
+DROP TYPE archon_task_status;
