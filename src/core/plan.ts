@@ -25,7 +25,8 @@ export type LedgerStatus = 'applied' | 'failed' | 'running';
 /** One row of the ledger table, as the plan needs it. */
 export interface LedgerEntry {
   version: string;
-  migrationName: string;
+  /** migration_name: the file name without `.sql` */
+  name: string;
   /** `sha256:<hex>`; NULL (or a free-form string) in rows written by Archon's own scripts */
   checksum: string | null;
   appliedAt: Date | string | null;
@@ -111,15 +112,15 @@ const STATUS_RANK: Record<LedgerStatus, number> = { running: 0, failed: 1, appli
 export function representativeRows(ledger: readonly LedgerEntry[]): Map<string, LedgerEntry> {
   const byName = new Map<string, LedgerEntry>();
   for (const row of ledger) {
-    const current = byName.get(row.migrationName);
+    const current = byName.get(row.name);
     if (!current) {
-      byName.set(row.migrationName, row);
+      byName.set(row.name, row);
       continue;
     }
     const a = STATUS_RANK[row.status] ?? 3;
     const b = STATUS_RANK[current.status] ?? 3;
     if (a < b || (a === b && isVerifiedChecksum(row.checksum) && !isVerifiedChecksum(current.checksum))) {
-      byName.set(row.migrationName, row);
+      byName.set(row.name, row);
     }
   }
   return byName;
@@ -127,7 +128,7 @@ export function representativeRows(ledger: readonly LedgerEntry[]): Map<string, 
 
 /** The version a ledger row sorts by: the number in its name, else its version column. */
 function rowVersion(row: LedgerEntry): string {
-  return parseMigrationName(`${row.migrationName}.sql`)?.version ?? row.version;
+  return parseMigrationName(`${row.name}.sql`)?.version ?? row.version;
 }
 
 function compareRows(a: StatusRow, b: StatusRow): number {
@@ -265,10 +266,10 @@ export function planUp(files: readonly MigrationFile[], seals: readonly Seal[], 
   let highest: string | undefined;
   const appliedByVersion = new Map<string, string>();
   for (const row of representativeRows(ledger).values()) {
-    const parsed = parseMigrationName(`${row.migrationName}.sql`);
+    const parsed = parseMigrationName(`${row.name}.sql`);
     if (!parsed) continue;
     if (highest === undefined || compareVersions(parsed.version, highest) > 0) highest = parsed.version;
-    if (!appliedByVersion.has(parsed.versionKey)) appliedByVersion.set(parsed.versionKey, row.migrationName);
+    if (!appliedByVersion.has(parsed.versionKey)) appliedByVersion.set(parsed.versionKey, row.name);
   }
 
   for (const r of status.rows) {

@@ -15,7 +15,7 @@ function row(f: MigrationFile | string, over: Partial<LedgerEntry> = {}): Ledger
   const stem = typeof f === 'string' ? f : f.name.stem;
   return {
     version: typeof f === 'string' ? stem.split('_')[0]! : f.name.version,
-    migrationName: stem,
+    name: stem,
     checksum: typeof f === 'string' ? null : f.checksum,
     appliedAt: new Date('2025-01-02T03:04:05.000Z'),
     executionMs: 12,

@@ -1,0 +1,80 @@
+/**
+ * `status [--json]`: every migration with its state (applied with its time, pending, modified,
+ * missing file, failed, running), its seal, and summary counts. Reads only.
+ *
+ * Exit code: 0, or 1 when something would make `up` refuse (a modified applied migration, a
+ * failed one, a file that does not match its seal), so CI can use `status` as a drift check.
+ */
+import type { StatusRow } from '../../core/plan.js';
+import { statusJson } from '../../runner/json.js';
+import { status } from '../../runner/status.js';
+import type { CommandContext, Output } from '../context.js';
+import { eventRenderer, formatMs, plural } from '../runner-output.js';
+
+function stateLabel(row: StatusRow, out: Output): string {
+  const c = out.color;
+  const label = row.state === 'missing-file' ? 'missing file' : row.state;
+  const padded = label.padEnd(12);
+  switch (row.state) {
+    case 'applied': return c.green(padded);
+    case 'pending': return c.cyan(padded);
+    case 'running': return c.yellow(padded);
+    default: return c.red(padded);
+  }
+}
+
+function details(row: StatusRow): string {
+  const parts: string[] = [];
+  if (row.appliedAt && row.state !== 'pending') {
+    parts.push(`${row.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}${row.executionMs !== null ? ` (${formatMs(row.executionMs)})` : ''}`);
+  }
+  if (row.state === 'modified') parts.push(`recorded ${row.recordedChecksum}, file ${row.checksum}`);
+  if (row.state === 'failed' || row.state === 'running') parts.push(`by ${row.appliedBy ?? 'unknown runner'}`);
+  if (row.transaction === false) parts.push('no transaction');
+  if (row.unverified) parts.push('checksum not recorded yet');
+  if (row.seal === 'unsealed') parts.push('unsealed');
+  if (row.seal === 'mismatch') parts.push(`does not match its seal (${row.sealedChecksum})`);
+  return parts.join('; ');
+}
+
+export default async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  const config = await ctx.loadConfig();
+  const db = await ctx.openDatabase(config);
+  let result;
+  try {
+    result = await status({ config, db, onEvent: eventRenderer(ctx.out) });
+  } finally {
+    await db.close();
+  }
+  const s = result.summary;
+  const blocked = s.modified + s.failed + s.sealMismatch > 0;
+  if (opts.json === true) {
+    ctx.out.json(statusJson(result));
+    return blocked ? 1 : 0;
+  }
+  const out = ctx.out;
+  for (const w of result.warnings) out.warn(`${out.color.yellow('warning:')} ${w}`);
+  if (result.rows.length === 0) {
+    out.result('No migrations yet. Create one with `archon-migrate create <name>`.');
+    return 0;
+  }
+  const width = Math.max(...result.rows.map((r) => r.migration.length));
+  for (const row of result.rows) {
+    const d = details(row);
+    out.result(`  ${stateLabel(row, out)} ${row.migration.padEnd(width)}${d ? `  ${out.color.dim(d)}` : ''}`);
+  }
+  const counts = [
+    `${s.applied} applied`, `${s.pending} pending`,
+    ...(s.modified ? [`${s.modified} modified`] : []),
+    ...(s.missingFile ? [`${s.missingFile} missing file${s.missingFile === 1 ? '' : 's'}`] : []),
+    ...(s.failed ? [`${s.failed} failed`] : []),
+    ...(s.running ? [`${s.running} running`] : []),
+    ...(s.unsealed ? [`${s.unsealed} unsealed`] : []),
+    ...(s.sealMismatch ? [`${s.sealMismatch} not matching the lockfile`] : []),
+  ];
+  out.result(`${plural(s.total, 'migration')}: ${counts.join(', ')}.`);
+  if (!result.ledger.exists) out.info(out.color.dim(`The ledger table ${result.ledger.table} does not exist yet: \`archon-migrate up\` creates it.`));
+  if (s.modified) out.info('Modified migrations block `up`: restore the file, or accept the edit with `archon-migrate repair <name>`.');
+  if (s.failed) out.info('Failed migrations block `up` until `archon-migrate repair <name>`.');
+  return blocked ? 1 : 0;
+}

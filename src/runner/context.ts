@@ -1,0 +1,52 @@
+/**
+ * What every runner function takes: the resolved configuration, an open database, and an
+ * optional progress callback. The runner never prints, never reads the environment and never
+ * calls git.
+ */
+import { hostname } from 'node:os';
+import { qualifiedTable } from '../core/sql-quote.js';
+import type { ResolvedConfig } from '../config/load-config.js';
+import type { Database } from '../db/database.js';
+import type { ApplyContext } from './apply.js';
+import type { EventSink } from './events.js';
+import { displayPath } from './migration-files.js';
+
+export interface RunnerOptions {
+  config: ResolvedConfig;
+  db: Database;
+  onEvent?: EventSink;
+  /** recorded in the ledger's applied_by; default "<host name> <pid>" */
+  appliedBy?: string;
+  /**
+   * How long to wait for another runner that holds the same migration (its uncommitted ledger
+   * row, or a no-transaction migration's 'running' row). Default 60 s.
+   */
+  waitTimeoutMs?: number;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
+
+export function defaultAppliedBy(): string {
+  return `${hostname()} ${process.pid}`;
+}
+
+export function applyContext(options: RunnerOptions): ApplyContext {
+  const { config } = options;
+  return {
+    db: options.db,
+    table: config.table,
+    appliedBy: options.appliedBy ?? defaultAppliedBy(),
+    waitTimeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+    ...(config.lockTimeout ? { lockTimeout: config.lockTimeout } : {}),
+    ...(config.statementTimeout ? { statementTimeout: config.statementTimeout } : {}),
+    onEvent: options.onEvent ?? (() => {}),
+  };
+}
+
+export function tableName(options: RunnerOptions): string {
+  return qualifiedTable(options.config.table);
+}
+
+export function lockfileDisplay(options: RunnerOptions): string {
+  return displayPath(options.config, options.config.lockfile);
+}

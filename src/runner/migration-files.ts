@@ -1,0 +1,119 @@
+/**
+ * Reading the migrations folder, the rollbacks folder and the lockfile, and validating them
+ * before any database work (STYLE: validate before you connect): names and versions, directives,
+ * and the transaction-control scan of every file.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checksum } from '../core/checksum.js';
+import { usageError, type ArchonError } from '../core/errors.js';
+import { parseLockfile, type Seal } from '../core/lockfile.js';
+import { MIGRATION_FILE_PATTERN, orderMigrations } from '../core/migration-name.js';
+import type { MigrationFile } from '../core/plan.js';
+import { parseDirectives, type Directives } from '../core/sql-lexer.js';
+import type { ResolvedConfig } from '../config/load-config.js';
+import { prepareTransactionalBody, type BodyProblem, type PreparedBody } from './transaction-body.js';
+
+export interface SqlSource {
+  /** absolute path */
+  path: string;
+  /** relative to the project root, for messages ("migrations/001_x.sql") */
+  displayPath: string;
+  /** file text without a leading BOM (the checksum ignores it, PostgreSQL would not) */
+  sql: string;
+  checksum: string;
+  directives: Directives;
+  /** transactional files: what is sent; undefined when `problem` is set or for no-transaction files */
+  body?: PreparedBody;
+  /** a transaction-control problem: raised only when the file is about to run */
+  problem?: BodyProblem;
+}
+
+export interface LoadedMigration extends MigrationFile, SqlSource {}
+
+export function displayPath(config: ResolvedConfig, file: string): string {
+  return path.relative(config.root, file).split(path.sep).join('/') || file;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Reads and analyses one SQL file; directive problems are returned, not thrown. */
+export async function readSqlSource(config: ResolvedConfig, file: string): Promise<{ source: SqlSource; directiveProblems: string[] }> {
+  const bytes = await readFile(file);
+  const sql = stripBom(new TextDecoder('utf-8').decode(bytes));
+  const shown = displayPath(config, file);
+  const { directives, problems } = parseDirectives(sql);
+  const source: SqlSource = { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives };
+  if (directives.transaction) {
+    const prepared = prepareTransactionalBody(sql);
+    if ('body' in prepared) source.body = prepared.body;
+    else source.problem = prepared.problem;
+  }
+  return { source, directiveProblems: problems.map((p) => `${shown}:${p.line}: ${p.message}`) };
+}
+
+function problemsError(problems: readonly string[], hint?: string): ArchonError {
+  const [first, ...rest] = problems;
+  return usageError(rest.length === 0 ? first! : `${first}\n${rest.map((p) => `  ${p}`).join('\n')}`, hint);
+}
+
+/**
+ * Every migration file, in version order, read and checked. Throws a usage error (exit 2) listing
+ * every invalid name, duplicate version and bad directive. Transaction-control problems stay on
+ * each file (`problem`): only files that are about to run are refused for them.
+ */
+export async function loadMigrations(config: ResolvedConfig): Promise<LoadedMigration[]> {
+  let entries: string[];
+  try {
+    entries = (await readdir(config.migrationsDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw usageError(`migrations folder ${displayPath(config, config.migrationsDir)} does not exist`,
+        'Create it (`archon-migrate create <name>` or `archon-migrate init`), or set `migrationsDir` in the config.');
+    }
+    throw error;
+  }
+  const { migrations, problems } = orderMigrations(entries);
+  const messages = problems.map((p) => `${displayPath(config, path.join(config.migrationsDir, p.file))}: ${p.message.replace(/^[^:]*: /, '')}`);
+  if (messages.length > 0) {
+    throw problemsError(messages, `Migration files must be named ${MIGRATION_FILE_PATTERN}; rename or move the others out of the folder.`);
+  }
+  const loaded: LoadedMigration[] = [];
+  const directiveProblems: string[] = [];
+  for (const name of migrations) {
+    const { source, directiveProblems: found } = await readSqlSource(config, path.join(config.migrationsDir, name.file));
+    directiveProblems.push(...found);
+    loaded.push({ ...source, name, checksum: source.checksum, transaction: source.directives.transaction });
+  }
+  if (directiveProblems.length > 0) throw problemsError(directiveProblems, 'Fix the directive comment at the top of the file.');
+  return loaded;
+}
+
+/** Throws (exit 2) for the first file among `files` whose transaction control cannot run safely. */
+export function assertRunnable(files: readonly SqlSource[]): void {
+  const problems = files.filter((f) => f.problem).map((f) => ({ f, p: f.problem! }));
+  if (problems.length === 0) return;
+  throw problemsError(
+    problems.map(({ f, p }) => `${f.displayPath}:${p.line}: ${p.message}`),
+    problems[0]!.p.hint,
+  );
+}
+
+/** The lockfile's seals; a missing lockfile means no seals. Throws the parse error (exit 2). */
+export async function readSeals(config: ResolvedConfig): Promise<{ seals: Seal[]; exists: boolean; text: string | null }> {
+  let text: string;
+  try {
+    text = await readFile(config.lockfile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { seals: [], exists: false, text: null };
+    throw error;
+  }
+  return { seals: parseLockfile(text, displayPath(config, config.lockfile)), exists: true, text };
+}
+
+/** Path of the rollback file of `file` (same name in the rollbacks folder). */
+export function rollbackPath(config: ResolvedConfig, file: string): string {
+  return path.join(config.rollbacksDir, file);
+}

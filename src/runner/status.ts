@@ -1,0 +1,44 @@
+/**
+ * `status`: every migration known to the files, the lockfile or the ledger, with its state, its
+ * seal and when it was applied, and summary counts. Reads only: a missing ledger table means
+ * nothing is applied yet; an Archon table is shown as it is, before adoption.
+ */
+import { computeStatus, type StatusReport } from '../core/plan.js';
+import { lockfileDisplay, tableName, type RunnerOptions } from './context.js';
+import { peekLedger } from './ledger-view.js';
+import { loadMigrations, readSeals } from './migration-files.js';
+
+export interface StatusResult extends StatusReport {
+  database: string;
+  ledger: { table: string; exists: boolean; missingColumns: string[] };
+  lockfile: { path: string; exists: boolean };
+  warnings: string[];
+}
+
+export async function status(options: RunnerOptions): Promise<StatusResult> {
+  const { config, db } = options;
+  const files = await loadMigrations(config);
+  const lock = await readSeals(config);
+  const release = await db.lock();
+  try {
+    const ledger = await peekLedger(db, config.table);
+    const report = computeStatus(files, lock.seals, ledger.rows);
+    const warnings: string[] = [];
+    const pending = new Set(report.rows.filter((r) => r.state === 'pending').map((r) => r.migration));
+    for (const f of files) {
+      if (f.problem && pending.has(f.name.stem)) warnings.push(`${f.displayPath}:${f.problem.line}: ${f.problem.message}; up will refuse it`);
+    }
+    if (ledger.missingColumns.length > 0) {
+      warnings.push(`the ledger table ${tableName(options)} has the Archon shape; the next up adopts it (adds ${ledger.missingColumns.join(', ')})`);
+    }
+    return {
+      ...report,
+      database: db.description,
+      ledger: { table: tableName(options), exists: ledger.exists, missingColumns: ledger.missingColumns },
+      lockfile: { path: lockfileDisplay(options), exists: lock.exists },
+      warnings,
+    };
+  } finally {
+    await release();
+  }
+}

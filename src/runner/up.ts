@@ -1,0 +1,235 @@
+/**
+ * `up`: apply pending migrations in version order, each with its ledger row, and seal each one in
+ * the lockfile right after it committed.
+ *
+ * Order of work: read and validate every file and the lockfile (exit 2 on bad input) → make sure
+ * the ledger exists (adopting an Archon table) → plan → refuse with every reason if blocked
+ * (drift, failed/running rows, out of order, --frozen) → apply one by one, stopping at the first
+ * failure. `--dry-run` reads only: no ledger table is created, nothing is written anywhere.
+ */
+import { blockedError, planUp, type Blocker, type UpPlan } from '../core/plan.js';
+import { failedError, type ArchonError } from '../core/errors.js';
+import { ensureLedger, readLedger, updateLedgerRowSql, type LedgerRow } from '../db/ledger.js';
+import { isVerifiedChecksum } from '../core/plan.js';
+import { applyMigration, describeHolder } from './apply.js';
+import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
+import { failureError, type MigrationFailure } from './failure.js';
+import { peekLedger } from './ledger-view.js';
+import { assertRunnable, loadMigrations, readSeals, type LoadedMigration } from './migration-files.js';
+import { addSeals } from './seal-store.js';
+
+export interface UpOptions extends RunnerOptions {
+  /** print what would run; change nothing (not even create the ledger table) */
+  dryRun?: boolean;
+  /** apply up to and including this version */
+  to?: string;
+  /** refuse unless every file is sealed with its current checksum; never write the lockfile */
+  frozen?: boolean;
+}
+
+export interface PendingMigration {
+  migration: string;
+  file: string;
+  version: string;
+  checksum: string;
+  transaction: boolean;
+  /** lines of the file's own BEGIN/COMMIT that run inside archon-migrate's transaction instead */
+  ownTransactionControl: { beginLine: number; commitLine: number } | null;
+  /** the file's SQL (dry-run only) */
+  sql?: string;
+}
+
+export interface AppliedMigration {
+  migration: string;
+  file: string;
+  checksum: string;
+  transaction: boolean;
+  durationMs: number;
+}
+
+export interface SkippedMigration {
+  migration: string;
+  file: string;
+  /** applied_by of the runner that applied it */
+  appliedBy: string | null;
+}
+
+export interface LedgerInfo {
+  table: string;
+  exists: boolean;
+  created: boolean;
+  adopted: boolean;
+  changes: string[];
+}
+
+export interface UpResult {
+  ok: boolean;
+  dryRun: boolean;
+  database: string;
+  ledger: LedgerInfo;
+  applied: AppliedMigration[];
+  skipped: SkippedMigration[];
+  /** dry-run: what would run; otherwise what is still pending after a block, a failure or --to */
+  pending: PendingMigration[];
+  checksumsFilled: { migration: string; checksum: string }[];
+  /** files newly sealed in the lockfile */
+  sealed: string[];
+  warnings: string[];
+  blockers: Blocker[];
+  failure: MigrationFailure | null;
+  /** why ok is false: the message and the fix, as the CLI prints them */
+  error: ArchonError | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function pendingOf(m: LoadedMigration, withSql: boolean): PendingMigration {
+  return {
+    migration: m.name.stem,
+    file: m.displayPath,
+    version: m.name.version,
+    checksum: m.checksum,
+    transaction: m.transaction,
+    ownTransactionControl: m.body?.stripped ?? null,
+    ...(withSql ? { sql: m.sql } : {}),
+  };
+}
+
+export async function up(options: UpOptions): Promise<UpResult> {
+  const { config, db } = options;
+  const ctx = applyContext(options);
+  const emit = ctx.onEvent;
+  const dryRun = options.dryRun === true;
+  const frozen = options.frozen === true;
+
+  // Everything that can be checked without a database, first.
+  const files = await loadMigrations(config);
+  const { seals } = await readSeals(config);
+  const byStem = new Map(files.map((f) => [f.name.stem, f]));
+
+  const result: UpResult = {
+    ok: true, dryRun, database: db.description,
+    ledger: { table: tableName(options), exists: false, created: false, adopted: false, changes: [] },
+    applied: [], skipped: [], pending: [], checksumsFilled: [], sealed: [], warnings: [], blockers: [], failure: null, error: null,
+  };
+
+  const release = await db.lock();
+  try {
+    let rows: LedgerRow[];
+    if (dryRun) {
+      const snapshot = await peekLedger(db, config.table);
+      rows = snapshot.rows;
+      result.ledger.exists = snapshot.exists;
+      if (!snapshot.exists) result.warnings.push(`the ledger table ${result.ledger.table} does not exist yet; up would create it`);
+      else if (snapshot.missingColumns.length > 0) result.warnings.push(`up would adopt the existing ledger table ${result.ledger.table} (add ${snapshot.missingColumns.join(', ')})`);
+    } else {
+      const report = await ensureLedger(db, config.table);
+      result.ledger = { table: result.ledger.table, exists: true, created: report.created, adopted: report.adopted, changes: report.changes };
+      if (report.created || report.adopted) {
+        emit({ type: 'ledger', table: result.ledger.table, created: report.created, adopted: report.adopted, changes: report.changes });
+      }
+      rows = await readLedger(db, config.table);
+    }
+
+    const planOptions = {
+      frozen, allowOutOfOrder: config.allowOutOfOrder, lockfilePath: lockfileDisplay(options),
+      ...(options.to === undefined ? {} : { to: options.to }),
+    };
+    let plan: UpPlan = planUp(files, seals, rows, planOptions);
+
+    // A 'running' row belongs to another runner's no-transaction migration (or a crashed one): wait.
+    if (!dryRun && plan.blockers.length > 0 && plan.blockers.every((b) => b.kind === 'running')) {
+      const deadline = Date.now() + ctx.waitTimeoutMs;
+      const announced = new Set<string>();
+      while (plan.blockers.length > 0 && plan.blockers.every((b) => b.kind === 'running') && Date.now() < deadline) {
+        for (const b of plan.blockers) {
+          if (b.kind === 'running' && !announced.has(b.migration)) {
+            announced.add(b.migration);
+            emit({ type: 'waiting', migration: b.migration, holder: b.appliedBy, since: b.since });
+          }
+        }
+        await sleep(Math.min(500, Math.max(10, deadline - Date.now())));
+        rows = await readLedger(db, config.table);
+        plan = planUp(files, seals, rows, planOptions);
+      }
+    }
+    result.warnings.push(...plan.warnings);
+    const toApply = plan.apply.map((f) => byStem.get(f.name.stem)!);
+    result.pending = toApply.map((m) => pendingOf(m, dryRun));
+
+    if (plan.blockers.length > 0) {
+      result.ok = false;
+      result.blockers = plan.blockers;
+      result.error = blockedError(plan.blockers);
+      // What would have run, for the report.
+      result.pending = planUp(files, seals, rows, { ...planOptions, frozen: false, allowOutOfOrder: true }).apply
+        .map((f) => pendingOf(byStem.get(f.name.stem)!, false));
+      return result;
+    }
+    // Files that cannot run safely (their own COMMIT in the middle…) are refused before anything runs.
+    assertRunnable(toApply);
+    for (const m of toApply) {
+      if (m.body?.stripped) {
+        emit({ type: 'transaction-control-stripped', migration: m.name.stem, file: m.displayPath, beginLine: m.body.stripped.beginLine, commitLine: m.body.stripped.commitLine });
+      }
+    }
+    if (dryRun) return result;
+
+    // Rows adopted from Archon (NULL or free-text checksum): verified now, recorded now.
+    for (const fill of plan.fillChecksums) {
+      for (const row of rows.filter((r) => r.name === fill.migration && r.status === 'applied' && !isVerifiedChecksum(r.checksum))) {
+        await db.exec(updateLedgerRowSql(config.table, { version: row.version, name: row.name }, { checksum: fill.checksum }));
+      }
+      result.checksumsFilled.push(fill);
+      emit({ type: 'checksum-filled', migration: fill.migration, checksum: fill.checksum });
+    }
+
+    for (let i = 0; i < toApply.length; i++) {
+      const m = toApply[i]!;
+      const outcome = await applyMigration(ctx, m);
+      if (outcome.kind === 'applied') {
+        result.applied.push({ migration: m.name.stem, file: m.displayPath, checksum: m.checksum, transaction: m.transaction, durationMs: outcome.durationMs });
+        emit({ type: 'migration-applied', migration: m.name.stem, file: m.displayPath, transaction: m.transaction, durationMs: outcome.durationMs });
+      } else if (outcome.kind === 'skipped') {
+        result.skipped.push({ migration: m.name.stem, file: m.displayPath, appliedBy: outcome.by });
+        emit({ type: 'migration-skipped', migration: m.name.stem, file: m.displayPath, reason: `applied by another runner${outcome.by ? ` (${outcome.by})` : ''}` });
+        if (outcome.checksum !== m.checksum) {
+          result.warnings.push(`${m.displayPath} was applied by another runner with checksum ${outcome.checksum ?? 'none'}, but this file is ${m.checksum}`);
+          continue;
+        }
+      } else if (outcome.kind === 'failed') {
+        result.ok = false;
+        result.failure = outcome.failure;
+        result.error = failureError(outcome.failure);
+        result.pending = toApply.slice(i).map((p) => pendingOf(p, false));
+        emit({ type: 'migration-failed', migration: m.name.stem, file: m.displayPath, durationMs: outcome.durationMs, message: outcome.failure.message });
+        return result;
+      } else {
+        const holder = outcome.holder ?? (await describeHolder(ctx, m.name.stem)).holder;
+        result.ok = false;
+        result.pending = toApply.slice(i).map((p) => pendingOf(p, false));
+        result.error = failedError(
+          `timed out after ${Math.round(ctx.waitTimeoutMs / 1000)} s waiting for ${holder ?? 'another runner'}${outcome.since ? ` (since ${outcome.since})` : ''}, which is applying ${m.displayPath}; nothing more was applied`,
+          `Run \`archon-migrate up\` again once it has finished; if that runner crashed, \`archon-migrate repair ${m.name.stem}\` clears its record.`,
+        );
+        return result;
+      }
+      if (!frozen) {
+        const added = await addSeals(config, [{ file: m.name.file, checksum: m.checksum }]);
+        for (const s of added) {
+          result.sealed.push(s.file);
+          emit({ type: 'sealed', file: s.file, lockfile: lockfileDisplay(options) });
+        }
+      }
+    }
+    // Left for a later run by --to.
+    const { to: _to, ...withoutTo } = planOptions;
+    const done = new Set([...result.applied, ...result.skipped].map((a) => a.migration));
+    result.pending = planUp(files, seals, rows, withoutTo).apply
+      .filter((f) => !done.has(f.name.stem))
+      .map((f) => pendingOf(byStem.get(f.name.stem)!, false));
+    return result;
+  } finally {
+    await release();
+  }
+}
