@@ -144,7 +144,7 @@ export async function acquireDirLock(dir: string, options: DirLockOptions = {}):
         ? 'another process'
         : `process ${owner.pid}${owner.hostname === me.hostname ? '' : ` on host ${owner.hostname}`}${owner.startedAt ? ` (since ${owner.startedAt})` : ''}`;
       throw failedError(
-        `${what} is in use by ${who}; waited ${Math.round(timeoutMs / 1000)} s for it to finish`,
+        `${what} is in use by ${who}; waited ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} for it to finish`,
         `Wait for that process to finish or stop it; if it is not running any more, delete ${path}.`,
       );
     }

@@ -15,8 +15,8 @@ import { openPglite } from '../../src/db/pglite.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import { freePort } from '../support/pg-server.js';
 import {
-  closeSharedPglite, createTestDatabase, freshPgBouncerDatabase, freshPgDatabase, pgPasswordUrl, pgUrl,
-  pgliteSchemaDatabase, randomName, runPgliteChild, sleep, terminateBackends, withClient,
+  closeSharedPglite, createTestDatabase, freshPgBouncerDatabase, freshPgSchemaUrl, pgPasswordUrl, pgUrl,
+  pgliteSchemaDatabase, randomName, runPgliteChild, sharedPgliteDatabase, sharedPgliteDir, sleep, terminateBackends, withClient,
   PASSWORD_ROLE_PASSWORD,
 } from '../support/databases.js';
 
@@ -30,7 +30,7 @@ interface Backend {
 const backends: Backend[] = [
   { name: 'pg-mem', open: () => openPgMem() },
   { name: 'PGlite', open: () => pgliteSchemaDatabase() },
-  { name: 'PostgreSQL', open: async () => openPg(await freshPgDatabase()) },
+  { name: 'PostgreSQL', open: async () => openPg(await freshPgSchemaUrl()) },
 ];
 
 afterAll(closeSharedPglite);
@@ -382,35 +382,31 @@ describe('PGlite only', () => {
 
   test('two processes on one data dir: the second waits, or fails naming the owner; the dir stays sound', async () => {
     const dataDir = join(dir, 'nested', 'pglite');
-    const first = runPgliteChild(dataDir, 6_000, 30_000);
-    const opened = await first.waitForLine(/^opened /, 60_000);
+    const first = runPgliteChild(dataDir, 120_000, 30_000);
+    const opened = await first.waitForLine(/^opened /, 90_000);
     const ownerPid = Number(opened.split(' ')[1]);
+    expect(ownerPid).toBe(first.pid);
     expect(JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'))).toMatchObject({ pid: ownerPid });
 
-    const impatient = runPgliteChild(dataDir, 0, 500);
-    const waiting = runPgliteChild(dataDir, 0, 60_000);
-    const failed = await impatient.done;
+    const waiting = runPgliteChild(dataDir, 120_000, 90_000);
+    const failed = await runPgliteChild(dataDir, 0, 500).done;
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`error: the embedded database (PGlite) in ${dataDir} is in use by process ${ownerPid} (since `);
     expect(failed.stderr).toContain(`fix: Wait for that process to finish or stop it; if it is not running any more, delete ${dataDir}.lock.`);
 
+    first.kill('SIGUSR2'); // let the owner finish
     expect((await first.done).code).toBe(0);
-    const second = await waiting.done;
-    expect(second.code).toBe(0);
-    const waitedMs = Number(/^opened \d+ (\d+)$/m.exec(second.stdout)?.[1]);
-    expect(waitedMs).toBeGreaterThan(500); // it waited for the lock
-    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    const second = await waiting.waitForLine(/^opened /, 90_000);
+    expect(Number(second.split(' ')[2])).toBeGreaterThan(500); // it waited for the lock
+    expect(JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8'))).toMatchObject({ pid: waiting.pid });
 
-    // A process killed while holding the lock leaves a stale lock that is taken over.
-    const killed = runPgliteChild(dataDir, 60_000, 30_000);
-    await killed.waitForLine(/^opened /, 60_000);
-    killed.kill('SIGKILL');
-    await killed.done;
+    // Killed while holding the lock: the stale lock is taken over and the data is intact.
+    waiting.kill('SIGKILL');
+    expect((await waiting.done).signal).toBe('SIGKILL');
     expect(existsSync(`${dataDir}.lock`)).toBe(true);
-
     const db = await openPglite(dataDir, { lockTimeoutMs: 5_000 });
     try {
-      expect(await count(db, 'visits')).toBe(3);
+      expect(await db.query('SELECT pid FROM visits ORDER BY at')).toEqual([{ pid: first.pid }, { pid: waiting.pid }]);
     } finally {
       await db.close();
     }
@@ -418,14 +414,10 @@ describe('PGlite only', () => {
   });
 
   test('the same process cannot open one dir twice', async () => {
-    const dataDir = join(dir, 'pglite');
-    const db = await openPglite(dataDir);
-    try {
-      const error = await rejection(openPglite(dataDir, { lockTimeoutMs: 200 }));
-      expect(error).toBeInstanceOf(ArchonError);
-      expect(error.message).toMatch(new RegExp(`^the embedded database \\(PGlite\\) in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by process ${process.pid} \\(since .*\\); waited 0 s for it to finish$`));
-    } finally {
-      await db.close();
-    }
+    const dataDir = await sharedPgliteDir();
+    const error = await rejection(openPglite(dataDir, { lockTimeoutMs: 200 }));
+    expect(error).toBeInstanceOf(ArchonError);
+    expect(error.message).toMatch(new RegExp(`^the embedded database \\(PGlite\\) in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by process ${process.pid} \\(since .*\\); waited 200 ms for it to finish$`));
+    expect((await sharedPgliteDatabase()).kind).toBe('pglite');
   });
 });

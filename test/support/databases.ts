@@ -1,6 +1,7 @@
 // Per-test databases on the shared server, PgBouncer, PGlite and pg-mem.
 //
 //   const url = await freshPgDatabase();        // CREATE DATABASE test_<random>, admin URL
+//   const url = await freshPgSchemaUrl();       // a new schema in this file's database (search_path set)
 //   const viaBouncer = await freshPgBouncerDatabase(); // same, URL through PgBouncer (transaction mode)
 //   const db = await pgliteSchemaDatabase();    // PGlite shared per test file, own schema per call
 //   const mem = await openPgMem();              // (src/db) a fresh pg-mem per test: cheap
@@ -67,6 +68,21 @@ export async function freshPgBouncerDatabase(): Promise<string> {
   return pgBouncerUrl(await createTestDatabase());
 }
 
+let fileDatabase: Promise<string> | undefined;
+
+/**
+ * A fresh schema in this test file's database (created on first use), as a URL whose
+ * search_path is that schema (`options=-c search_path=…`, a startup parameter: direct
+ * connections only, PgBouncer ignores it). Cheaper than a database per test.
+ */
+export async function freshPgSchemaUrl(): Promise<string> {
+  fileDatabase ??= createTestDatabase();
+  const database = await fileDatabase;
+  const schema = randomName('s');
+  await withClient(pgUrl(database), (client) => client.query(`CREATE SCHEMA ${quoteIdent(schema)}`));
+  return `${pgUrl(database)}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
 /** Creates a database and returns its name; the password role may use it too. */
 export async function createTestDatabase(): Promise<string> {
   const name = randomName();
@@ -90,6 +106,12 @@ export async function sharedPgliteDatabase(): Promise<Database> {
     sharedPglite = { db: await openPglite(join(dir, 'data')), dir };
   }
   return sharedPglite.db;
+}
+
+/** Data directory of this file's shared PGlite (opened if needed); for lock tests. */
+export async function sharedPgliteDir(): Promise<string> {
+  await sharedPgliteDatabase();
+  return join(sharedPglite!.dir, 'data');
 }
 
 export async function closeSharedPglite(): Promise<void> {

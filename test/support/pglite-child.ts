@@ -1,7 +1,7 @@
 // Child process for cross-process PGlite lock tests, run with jiti (see runPgliteChild).
 //   <dataDir> <holdMs> <lockTimeoutMs>
 // Opens the data dir, inserts one row into `visits`, prints `opened <pid> <waitedMs>`, holds the
-// database for holdMs, closes it and prints `closed`. On failure prints `error: <message>` and
+// database for holdMs or until it receives SIGUSR2, closes it and prints `closed`. On failure prints `error: <message>` and
 // `fix: <hint>` to stderr and exits 1.
 import { openPglite } from '../../src/db/pglite.js';
 import { ArchonError } from '../../src/core/errors.js';
@@ -14,7 +14,10 @@ try {
   await db.exec('CREATE TABLE IF NOT EXISTS visits (pid integer NOT NULL, at timestamptz NOT NULL DEFAULT now())');
   await db.query('INSERT INTO visits (pid) VALUES ($1)', [process.pid]);
   process.stdout.write(`opened ${process.pid} ${waited}\n`);
-  await new Promise((resolve) => setTimeout(resolve, Number(holdMs)));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, Number(holdMs));
+    process.once('SIGUSR2', () => { clearTimeout(timer); resolve(); });
+  });
   await db.close();
   process.stdout.write('closed\n');
 } catch (error) {
