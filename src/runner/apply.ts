@@ -195,7 +195,7 @@ async function applyTransactional(ctx: ApplyContext, m: LoadedMigration): Promis
     const base = { migration: m.name.stem, file: m.displayPath, transaction: true, sql: m.sql };
     let offset = positionInFile(message.text, error.position, message.bodyStart, m.body!.text.length);
     if (offset === undefined && error.position === undefined && error.code !== '57014') {
-      offset = await findFailingOffset(ctx, m);
+      offset = await findFailingOffset(ctx, m, error);
     }
     return { kind: 'failed', durationMs, failure: failureFrom(error, base, offset) };
   }
@@ -214,7 +214,7 @@ const REPLAY_DONE = new Error('replay done');
  * always rolled back, and returns the file offset of the first statement that fails (refined with
  * the error's position, or the PL/pgSQL line of a DO block).
  */
-export async function findFailingOffset(ctx: ApplyContext, m: SqlSource): Promise<number | undefined> {
+export async function findFailingOffset(ctx: ApplyContext, m: SqlSource, original: { code?: string; message: string }): Promise<number | undefined> {
   const statements = splitStatements(m.body!.text);
   const t = timeouts(m, ctx);
   let found: { statement: Statement; error: ReturnType<typeof asDatabaseError> } | undefined;
@@ -239,7 +239,9 @@ export async function findFailingOffset(ctx: ApplyContext, m: SqlSource): Promis
   } catch {
     // always rolled back
   }
-  if (!found) return undefined;
+  // A different error means the replay did not reproduce the failure (pg-mem keeps DDL of the
+  // failed attempt, say): no location is better than a wrong one.
+  if (!found || found.error.message !== original.message || (found.error.code ?? original.code) !== (original.code ?? found.error.code)) return undefined;
   return statementOffset(m.body!.text, found.statement, found.error);
 }
 

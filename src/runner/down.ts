@@ -190,7 +190,7 @@ async function runRollback(
       if (!error.connectionLost) await db.exec('ROLLBACK').catch(() => {});
       let offset = positionInFile(text, error.position, prefix.length, source.body!.text.length);
       if (offset === undefined && error.position === undefined && !error.connectionLost && error.code !== '57014') {
-        offset = await findFailingOffset(ctx, source);
+        offset = await findFailingOffset(ctx, source, error);
       }
       return { durationMs, failure: failureFrom(error, base, offset) };
     }
