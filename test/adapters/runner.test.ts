@@ -5,7 +5,6 @@ import { checksum } from '../../src/core/checksum.js';
 import { ArchonError } from '../../src/core/errors.js';
 import { serializeLockfile } from '../../src/core/lockfile.js';
 import type { Database } from '../../src/db/database.js';
-import { insertLedgerRowSql } from '../../src/db/ledger.js';
 import { openPg } from '../../src/db/pg.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import { baseline, down, repair, status, up, type RunnerEvent } from '../../src/runner/index.js';
