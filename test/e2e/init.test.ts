@@ -35,7 +35,7 @@ describe('init', () => {
       'added    .husky/pre-commit running `archon-migrate guard`',
       'added    .gitignore with .env, .archon/',
     ]);
-    expect(first.stdout).not.toContain('npm install'); // the template has all three installed
+    expect(first.stdout).not.toContain('Next: npm install'); // the template has all three installed
     expect(p.read('migrations/archon-migrate.lock')).toMatch(/^archon-migrate lock v1 sha256:[0-9a-f]{64}\n$/);
     expect(p.read('.husky/pre-commit')).toBe('archon-migrate guard\n');
     expect(statSync(join(p.dir, '.husky/pre-commit')).mode & 0o111).not.toBe(0);
