@@ -99,6 +99,24 @@ describe('discovery', () => {
     expect(config.table).toEqual({ schema: 'ops', name: 'ledger' });
   });
 
+  it('a .ts config may import its own TypeScript modules', async () => {
+    await write('config/dirs.ts', `export const dirs: { m: string } = { m: 'from-module' };\n`);
+    await write('archon-migrate.config.ts', `import { defineConfig } from 'archon-migrate';\nimport { dirs } from './config/dirs';\nexport default defineConfig({ migrationsDir: dirs.m });\n`);
+    expect((await load()).migrationsDir).toBe(path.join(dir, 'from-module'));
+  });
+
+  it('a .cjs config may require("archon-migrate") without the package installed', async () => {
+    await write('archon-migrate.config.cjs', `const { defineConfig } = require('archon-migrate');\nmodule.exports = defineConfig({ baseBranch: 'trunk' });\n`);
+    expect((await load()).baseBranch).toBe('trunk');
+  });
+
+  it('a config that throws is a usage error naming the file', async () => {
+    await write('archon-migrate.config.ts', `throw new Error('boom');\n`);
+    const error = await loadError();
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe('archon-migrate.config.ts: could not be loaded: boom');
+  });
+
   it('searches upward from a subfolder and resolves paths against the config file folder', async () => {
     await write('archon-migrate.config.ts', tsConfig(`{ migrationsDir: 'sql', lockfile: 'sql.lock' }`));
     await mkdir(path.join(dir, 'src', 'deep'), { recursive: true });
