@@ -113,7 +113,7 @@ function connectError(error: unknown, target: Target, sslMode: SslMode | undefin
       break;
     default:
       if (/timeout/i.test(raw)) {
-        message = `cannot connect to ${where} (no answer within ${Math.round(timeoutMs / 1000)} s) — check DATABASE_URL and the network`;
+        message = `cannot connect to ${where} (no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}) — check DATABASE_URL and the network`;
       } else if (/does not support SSL/i.test(raw)) {
         message = `cannot connect to ${where}: the server does not support SSL (sslmode=${sslMode ?? 'require'})`;
         hint = 'Use sslmode=prefer or sslmode=disable for this server.';

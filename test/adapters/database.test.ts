@@ -1,6 +1,7 @@
 // One behavioural suite for the Database seam, run on pg-mem, PGlite and a real PostgreSQL
 // (DESIGN §7). Where pg-mem cannot do something, the test asserts its documented limitation.
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -152,6 +153,16 @@ describe.each(backends)('$name', ({ name, open }) => {
     expect(e.position).toBe([...script.slice(0, at)].length + 1);
   });
 
+  test('query() is one statement (pg-mem runs several — documented)', async () => {
+    if (name === 'pg-mem') {
+      expect(await db.query('SELECT 1 AS a; SELECT 2 AS b')).toEqual([{ b: 2 }]);
+      return;
+    }
+    const error = await rejection(db.query('SELECT 1 AS a; SELECT 2 AS b'));
+    expect((error as DatabaseError).code).toBe('42601');
+    expect(error.message).toBe('cannot insert multiple commands into a prepared statement');
+  });
+
   test('undefined table and undefined column get their SQLSTATE', async () => {
     expect((await rejection(db.query('SELECT * FROM nope')) as DatabaseError).code).toBe('42P01');
     await db.exec('CREATE TABLE t (id int)');
@@ -279,6 +290,33 @@ describe('PostgreSQL only', () => {
       expect(ok.description).not.toContain(PASSWORD_ROLE_PASSWORD);
     } finally {
       await ok.close();
+    }
+  });
+
+  test('a server that never answers: connect timeout, one line', async () => {
+    const silent = createServer(() => {}); // accepts, never speaks
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const error = await rejection(openPg(`postgres://u:pw-zz9@127.0.0.1:${port}/db`, { connectTimeoutMs: 300 }));
+      expect(error).toBeInstanceOf(ArchonError);
+      expect(error.message).toBe(`cannot connect to 127.0.0.1:${port} (no answer within 300 ms) — check DATABASE_URL and the network`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  test('runners creating the ledger at the same moment all succeed; exactly one creates it', async () => {
+    const url = await freshPgSchemaUrl();
+    const table = parseTableName(`${randomName('ops')}.archon_migrations`);
+    const dbs = await Promise.all(Array.from({ length: 8 }, () => openPg(url)));
+    try {
+      const reports = await Promise.all(dbs.map((db) => ensureLedger(db, table)));
+      expect(reports.filter((r) => r.created)).toHaveLength(1);
+      expect(reports.every((r) => !r.adopted)).toBe(true);
+      expect(await readLedger(dbs[0]!, table)).toEqual([]);
+    } finally {
+      await Promise.all(dbs.map((db) => db.close()));
     }
   });
 
