@@ -23,6 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataType, newDb, type IMemoryDb } from 'pg-mem';
+import { isEmptySql } from '../core/sql-lexer.js';
 import { Mutex, toDatabaseError, type Database, type Queryable, type Release } from './database.js';
 
 export function createPgMem(): IMemoryDb {
@@ -62,6 +63,7 @@ class PgMemDatabase implements Database {
 
   async exec(script: string): Promise<void> {
     this.#check();
+    if (isEmptySql(script)) return; // PostgreSQL accepts an empty query; pg-mem's parser does not
     try {
       this.mem.public.query(script);
     } catch (error) {

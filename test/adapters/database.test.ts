@@ -70,6 +70,10 @@ describe.each(backends)('$name', ({ name, open }) => {
     expect(await db.query('SELECT id, body FROM notes ORDER BY id')).toEqual([{ id: 1, body: 'a;b' }, { id: 2, body: "it's" }]);
   });
 
+  test('exec of an empty or comment-only script succeeds', async () => {
+    for (const script of ['', '  \n', '-- only a comment\n', '/* block */ ;']) await db.exec(script);
+  });
+
   test('a failing script leaves nothing behind (implicit transaction of one message)', async () => {
     await db.exec('CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)');
     const error = await rejection(db.exec('INSERT INTO t VALUES (2); INSERT INTO t VALUES (1)'));
