@@ -15,7 +15,7 @@ import { checksum } from '../core/checksum.js';
 import { checkGuard, type GuardReport } from '../core/guard-rules.js';
 import { CatFileBatch, type GitEnv } from './exec-git.js';
 import { listIndex } from './blobs.js';
-import { repoInfo, toRepoPath } from './repo.js';
+import { repoInfo, toRepoPath, type RepoInfo } from './repo.js';
 import { stagedChanges, type StagedChange } from './staged-changes.js';
 
 export interface GuardOptions {
@@ -42,9 +42,20 @@ function inDir(dir: string, path: string): boolean {
   return posix.dirname(path) === (dir === '' ? '.' : dir);
 }
 
-export async function runGuard(options: GuardOptions): Promise<GuardResult> {
+export type StagedState = [RepoInfo, StagedChange[]];
+
+/**
+ * Root, HEAD and the staged change list (two git processes, in parallel). Callers may start this
+ * before loading the config and pass the promise to runGuard, so git works while the config loads.
+ */
+export function readStagedState(options: { cwd: string; env?: GitEnv }): Promise<StagedState> {
+  const git = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) };
+  return Promise.all([repoInfo(git), stagedChanges(git)]);
+}
+
+export async function runGuard(options: GuardOptions, staged?: Promise<StagedState>): Promise<GuardResult> {
   const git0 = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) };
-  const [info, allChanges] = await Promise.all([repoInfo(git0), stagedChanges(git0)]);
+  const [info, allChanges] = await (staged ?? readStagedState(options));
   const git = { ...git0, cwd: info.root };
   const dir = toRepoPath(info.root, options.migrationsDir);
   const lock = toRepoPath(info.root, options.lockfile);

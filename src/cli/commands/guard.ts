@@ -8,9 +8,12 @@
  * It imports only core and git (never the database modules): it runs on every commit.
  */
 import type { CommandContext } from '../context.js';
-import { runGuard } from '../../git/guard.js';
+import { readStagedState, runGuard } from '../../git/guard.js';
 
 export default async function run(ctx: CommandContext, _args: string[], _opts: Record<string, unknown>): Promise<number> {
+  // git reads the index while the config loads (the config dominates the guard's time).
+  const staged = readStagedState({ cwd: ctx.cwd, env: ctx.env });
+  staged.catch(() => undefined); // awaited below; avoid an unhandled rejection if the config fails first
   const config = await ctx.loadConfig();
   const result = await runGuard({
     cwd: ctx.cwd,
@@ -18,7 +21,7 @@ export default async function run(ctx: CommandContext, _args: string[], _opts: R
     migrationsDir: config.migrationsDir,
     lockfile: config.lockfile,
     allowOutOfOrder: config.allowOutOfOrder,
-  });
+  }, staged);
   const { out } = ctx;
   const c = out.color;
   for (const w of result.warnings) out.warn(`${c.yellow('warning:')} ${w}`);
