@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `archon-migrate` bin. `--version` is answered before anything else is loaded, so that
- * scripts probing the version pay only for Node's start-up; everything else is in run-cli.ts.
+ * The `archon-migrate` bin. `--version` is answered before anything else is loaded — this file
+ * has no static imports, so the built bin is a single small module and the answer costs little
+ * more than Node's own start-up. Everything else is in run-cli.ts.
  */
-import { packageVersion } from './version.js';
+
+// Replaced at build time (tsup `define`); see version.ts for the fallback used from source.
+declare const __ARCHON_MIGRATE_VERSION__: string | undefined;
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${packageVersion()}\n`);
+  const version = typeof __ARCHON_MIGRATE_VERSION__ === 'string'
+    ? __ARCHON_MIGRATE_VERSION__
+    : (await import('./version.js')).packageVersion();
+  process.stdout.write(`${version}\n`);
 } else {
   const { runCli } = await import('./run-cli.js');
   process.exitCode = await runCli(argv, {
