@@ -35,7 +35,7 @@ export interface Database extends Queryable {
    * Serialises runners that share this Database object where the backend needs it: pg-mem takes
    * an in-process mutex; PGlite already holds an exclusive file lock on its data dir since open;
    * pg resolves at once (through poolers, correctness comes from the ledger's unique index, not
-   * from session locks). Release it in `finally`.
+   * from connection-level locks). Release it in `finally`.
    */
   lock(): Promise<Release>;
   close(): Promise<void>;

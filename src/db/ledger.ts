@@ -306,7 +306,7 @@ export async function readLedger(db: Queryable, table: TableName): Promise<Ledge
   });
 }
 
-/** Helpers that run one builder's SQL. */
+/** Run one builder's SQL. */
 export async function insertLedgerRow(db: Queryable, table: TableName, row: LedgerInsert): Promise<void> {
   await db.exec(insertLedgerRowSql(table, row));
 }

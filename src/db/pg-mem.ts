@@ -12,7 +12,7 @@
  *   INSERT/UPDATE/DELETE, like PostgreSQL's implicit transaction for a multi-statement simple
  *   query; `BEGIN; …; COMMIT;` / `BEGIN; …; ROLLBACK;` inside ONE script work. A `ROLLBACK` sent
  *   in a later call is a no-op.
- * - No isolation: there is one session; `lock()` is an in-process mutex for the Database object.
+ * - No isolation: there is one connection; `lock()` is an in-process mutex for the Database object.
  * - Missing: advisory locks, plpgsql (`DO`, functions), `SET LOCAL lock_timeout` has no effect,
  *   most of the catalog (information_schema.columns ignores `table_schema` for non-public
  *   schemas and reports varchar as text), timestamptz arithmetic (`now() - applied_at`),

@@ -1,5 +1,5 @@
 /**
- * `pg` adapter: ONE `pg.Client` per command (no pool), no named prepared statements, no session
+ * `pg` adapter: ONE `pg.Client` per command (no pool), no named prepared statements, no per-connection
  * state, so it works through PgBouncer / Supabase transaction pooling.
  *
  * `sslmode` follows libpq, not `pg`'s own reading (where `require` means full certificate

@@ -1,7 +1,7 @@
 // vitest globalSetup: ONE throwaway PostgreSQL (fsync off) and ONE PgBouncer in transaction mode
 // for the whole run. Test files reach them through `inject(...)` (see databases.ts). If the
 // server cannot start (PostgreSQL not installed), unit tests still run: `pgUnavailable` says why
-// and every helper that needs the server fails with that reason.
+// and every function of databases.ts that needs the server fails with that reason.
 import type { TestProject } from 'vitest/node';
 import { startPgBouncer, startPgServer, type PgBouncer, type PgServer } from './pg-server.js';
 

@@ -215,7 +215,7 @@ export async function terminateBackends(adminUrl: string, database: string, appl
   });
 }
 
-/** Sessions currently connected to `database`, for leak and pooler assertions. */
+/** Backends currently connected to `database`, for leak and pooler assertions. */
 export async function backendCount(adminUrl: string, database: string): Promise<number> {
   return withClient(adminUrl, async (client) => {
     const result = await client.query<{ n: number }>(
