@@ -209,7 +209,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
         result.ok = false;
         result.pending = toApply.slice(i).map((p) => pendingOf(p, false));
         result.error = failedError(
-          `timed out after ${Math.round(ctx.waitTimeoutMs / 1000)} s waiting for ${holder ?? 'another runner'}${outcome.since ? ` (since ${outcome.since})` : ''}, which is applying ${m.displayPath}; nothing more was applied`,
+          `timed out after ${ctx.waitTimeoutMs < 1000 ? `${ctx.waitTimeoutMs} ms` : `${Math.round(ctx.waitTimeoutMs / 1000)} s`} waiting for ${holder ?? 'another runner'}${outcome.since ? ` (since ${outcome.since})` : ''}, which is applying ${m.displayPath}; nothing more was applied`,
           `Run \`archon-migrate up\` again once it has finished; if that runner crashed, \`archon-migrate repair ${m.name.stem}\` clears its record.`,
         );
         return result;
