@@ -233,6 +233,8 @@ export interface UpPlanOptions {
 export interface UpPlan {
   /** pending migrations to apply, in version order (empty when blocked) */
   apply: MigrationFile[];
+  /** every pending migration within `to`, in version order, blocked or not */
+  pending: MigrationFile[];
   /** applied rows with no archon-migrate checksum yet (adopted from Archon): fill with the file's checksum */
   fillChecksums: { migration: string; checksum: string }[];
   /** reasons to refuse; when non-empty nothing may be applied */
@@ -319,9 +321,11 @@ export function planUp(files: readonly MigrationFile[], seals: readonly Seal[], 
   }
 
   const pending: MigrationFile[] = [];
+  const allPending: MigrationFile[] = [];
   for (const r of status.rows) {
     if (r.state !== 'pending') continue;
     const f = filesByStem.get(r.migration)!;
+    if (options.to === undefined || compareVersions(f.name.version, options.to) <= 0) allPending.push(f);
     const taken = appliedByVersion.get(f.name.versionKey);
     if (taken !== undefined) {
       blockers.push({
@@ -341,7 +345,7 @@ export function planUp(files: readonly MigrationFile[], seals: readonly Seal[], 
     pending.push(f);
   }
 
-  return { apply: blockers.length > 0 ? [] : pending, fillChecksums, blockers, warnings, status };
+  return { apply: blockers.length > 0 ? [] : pending, pending: allPending, fillChecksums, blockers, warnings, status };
 }
 
 /** The one-sentence fix for a set of blockers (the first kind that needs action decides). */

@@ -162,8 +162,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       result.blockers = plan.blockers;
       result.error = blockedError(plan.blockers);
       // What would have run, for the report.
-      result.pending = planUp(files, seals, rows, { ...planOptions, frozen: false, allowOutOfOrder: true }).apply
-        .map((f) => pendingOf(byStem.get(f.name.stem)!, false));
+      result.pending = plan.pending.map((f) => pendingOf(byStem.get(f.name.stem)!, false));
       return result;
     }
     // Files that cannot run safely (their own COMMIT in the middle…) are refused before anything runs.

@@ -5,11 +5,10 @@ import { checksum } from '../../src/core/checksum.js';
 import { ArchonError } from '../../src/core/errors.js';
 import { serializeLockfile } from '../../src/core/lockfile.js';
 import type { Database } from '../../src/db/database.js';
-import { openPg } from '../../src/db/pg.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import { baseline, down, repair, status, up, type RunnerEvent } from '../../src/runner/index.js';
-import { closeSharedPglite, freshPgDatabase, pgliteSchemaDatabase } from '../support/databases.js';
-import { ledger, Project, tables } from './runner-project.js';
+import { closeSharedPglite, pgliteSchemaDatabase } from '../support/databases.js';
+import { ledger, pgSchemaDatabase, Project, tables } from './runner-project.js';
 
 interface Backend {
   name: 'pg-mem' | 'PGlite' | 'PostgreSQL';
@@ -21,7 +20,7 @@ interface Backend {
 const backends: Backend[] = [
   { name: 'pg-mem', open: () => openPgMem(), real: false },
   { name: 'PGlite', open: () => pgliteSchemaDatabase(), real: true },
-  { name: 'PostgreSQL', open: async () => openPg(await freshPgDatabase()), real: true },
+  { name: 'PostgreSQL', open: () => pgSchemaDatabase(), real: true },
 ];
 
 afterAll(closeSharedPglite);
@@ -175,6 +174,7 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
     ]);
     expect(result.error!.message).toBe(`nothing applied: 001_a.sql was changed after it was applied: the database recorded ${checksum(A)} but the file is now ${checksum(edited)}`);
     expect(result.applied).toEqual([]);
+    expect(result.pending.map((m) => m.migration)).toEqual(['003_c']);
     expect(await tables(db)).not.toContain('c');
     const s = await status(run());
     expect(s.rows.find((r) => r.migration === '001_a')).toMatchObject({ state: 'modified', seal: 'mismatch' });
@@ -413,7 +413,7 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
 });
 
 test.each([['PGlite'], ['PostgreSQL']])('this repository\'s own migrations apply on %s and roll back', async (which) => {
-  const db = which === 'PGlite' ? await pgliteSchemaDatabase() : await openPg(await freshPgDatabase());
+  const db = which === 'PGlite' ? await pgliteSchemaDatabase() : await pgSchemaDatabase();
   const { cpSync } = await import('node:fs');
   const project = new Project();
   try {

@@ -123,6 +123,7 @@ describe('planUp', () => {
     const edited = file('001_a.sql', 'changed');
     const plan = planUp([edited, b], [], [row(a)]);
     expect(plan.apply).toEqual([]);
+    expect(plan.pending.map((f) => f.name.stem)).toEqual(['002_b']);
     expect(plan.blockers).toEqual([{
       kind: 'drift', migration: '001_a', file: '001_a.sql', recorded: a.checksum, current: edited.checksum,
       message: `001_a.sql was changed after it was applied: the database recorded ${a.checksum} but the file is now ${edited.checksum}`,
