@@ -125,6 +125,26 @@ export async function describeHolder(ctx: ApplyContext, migration: string): Prom
 }
 
 /**
+ * A live runner still applying `migration` (its marker is in an active backend's query), for
+ * `repair` to refuse to touch a 'running' row that is not stale. pg only; null elsewhere or when
+ * the catalog hides it.
+ */
+export async function activeRunner(db: Database, migration: string): Promise<string | null> {
+  if (db.kind !== 'pg') return null;
+  try {
+    const rows = await db.query<{ pid: number; query: string }>(
+      "SELECT pid, left(query, 300) AS query FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE '/* archon-migrate: %'",
+    );
+    const row = rows.find((r) => r.query.includes(` applying ${migration} */`));
+    if (!row) return null;
+    const m = /^\/\* archon-migrate: (.*) applying /.exec(row.query);
+    return `runner ${m ? m[1] : 'unknown'} (server pid ${row.pid})`;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Waits while another runner's row for `migration` says running (no-transaction migrations, or a
  * crashed runner). Returns the row once it is no longer running, or undefined on timeout.
  */
@@ -275,9 +295,12 @@ async function applyWithoutTransaction(ctx: ApplyContext, m: LoadedMigration): P
     await db.exec(session.join('; '));
   }
   const started = performance.now();
+  // Each statement carries the runner's marker, so `repair` can tell a live runner from a crashed one.
+  const marker = `${runnerMarker(ctx.appliedBy, m.name.stem)}\n`;
   for (const statement of splitStatements(m.sql)) {
+    const sent = marker + statement.text;
     try {
-      await db.exec(statement.text);
+      await db.exec(sent);
     } catch (e) {
       const error = asDatabaseError(e);
       const durationMs = Math.round(performance.now() - started);
@@ -293,7 +316,9 @@ async function applyWithoutTransaction(ctx: ApplyContext, m: LoadedMigration): P
           // the row stays 'running'; status and repair show it
         }
       }
-      const failure = failureFrom(error, { migration: m.name.stem, file: m.displayPath, transaction: false, sql: m.sql }, statementOffset(m.sql, statement, error));
+      const offset = positionInFile(sent, error.position, marker.length, statement.text.length, statement.start)
+        ?? plpgsqlLineOffset(m.sql, statement, error.where) ?? statement.start;
+      const failure = failureFrom(error, { migration: m.name.stem, file: m.displayPath, transaction: false, sql: m.sql }, offset);
       failure.recordedAsFailed = recorded;
       return { kind: 'failed', durationMs, failure };
     }

@@ -10,6 +10,10 @@
  */
 import { computeStatus, isVerifiedChecksum, planRepair, type RepairAction } from '../core/plan.js';
 import { deleteLedgerRowSql, ensureLedger, readLedger, updateLedgerRowSql, type LedgerRow } from '../db/ledger.js';
+import { hostname } from 'node:os';
+import { failedError } from '../core/errors.js';
+import { isProcessAlive } from '../db/dir-lock.js';
+import { activeRunner } from './apply.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { loadMigrations, readSeals } from './migration-files.js';
 import { addSeals } from './seal-store.js';
@@ -68,6 +72,13 @@ function statementsFor(table: RunnerOptions['config']['table'], a: RepairAction,
   }
 }
 
+/** applied_by is "<host> <pid>": a runner on this machine whose process is alive. */
+function liveLocalRunner(appliedBy: string | null): string | null {
+  const m = appliedBy === null ? null : /^(.*) ([0-9]+)$/.exec(appliedBy);
+  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return null;
+  return isProcessAlive(Number(m[2])) ? `runner ${appliedBy} (a live process on this machine)` : null;
+}
+
 export async function repair(options: RepairOptions): Promise<RepairResult> {
   const { config, db } = options;
   const emit = applyContext(options).onEvent;
@@ -85,6 +96,15 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     });
     const result: RepairResult = { database: db.description, table: tableName(options), repaired: [], sealed: [], warnings: [] };
     if (actions.length === 0) return result;
+    for (const a of actions) {
+      if ((a.kind === 'delete-failed' || a.kind === 'mark-applied') && a.state === 'running') {
+        const live = (await activeRunner(db, a.migration)) ?? liveLocalRunner(a.appliedBy);
+        if (live !== null) {
+          throw failedError(`${a.migration} is still being applied by ${live}; nothing repaired`,
+            'Wait for it to finish; repair is for a runner that crashed.');
+        }
+      }
+    }
     const statements = actions.flatMap((a) => statementsFor(config.table, a, rows));
     if (statements.length > 0) {
       await db.transaction(async (tx) => {

@@ -11,7 +11,7 @@ import { serializeLockfile, type Seal } from '../../src/core/lockfile.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { openPg } from '../../src/db/pg.js';
 import type { Database } from '../../src/db/database.js';
-import { up, type RunnerEvent, type UpJson, type StatusJson } from '../../src/runner/index.js';
+import { repair, up, type RunnerEvent, type UpJson, type StatusJson } from '../../src/runner/index.js';
 import { createTestDatabase, pgBouncerUrl, pgUrl, sleep, spawnNode, withClient } from '../support/databases.js';
 import { ledger, Project } from './runner-project.js';
 
@@ -166,8 +166,6 @@ test('a runner waiting for another one times out naming it; later it finds the m
   const p = project({ '001_slow.sql': 'SELECT pg_sleep(1.5);\nCREATE TABLE slow (id int);\n' });
   const a = await open(pgUrl(name));
   const b = await open(pgUrl(name));
-  const c = await open(pgUrl(name));
-  await up({ config: p.config, db: a, to: '001', dryRun: true }); // warm up
   const first = up({ config: p.config, db: a, appliedBy: 'runner-a 1' });
   await waitForQuery(pgUrl('postgres'), '/* archon-migrate: runner-a 1 applying 001_slow */%');
   const second = await up({ config: p.config, db: b, appliedBy: 'runner-b 2', waitTimeoutMs: 300 });
@@ -188,7 +186,6 @@ test('a runner waiting for another one times out naming it; later it finds the m
   expect(third).toMatchObject({ ok: true, applied: [], skipped: [{ migration: '001_slow', appliedBy: 'runner-a 1' }] });
   expect((await first2).applied).toHaveLength(1);
   expect(events).toContainEqual(expect.objectContaining({ type: 'migration-skipped', migration: '001_slow' }));
-  void c;
 });
 
 test("another runner's no-transaction migration: wait for its 'running' row, or time out naming it", async () => {
@@ -197,11 +194,13 @@ test("another runner's no-transaction migration: wait for its 'running' row, or 
   const a = await open(pgUrl(name));
   const b = await open(pgUrl(name));
   const first = up({ config: p.config, db: a, appliedBy: 'runner-a 1' });
-  await waitForQuery(pgUrl('postgres'), 'SELECT pg_sleep(1.5);');
+  await waitForQuery(pgUrl('postgres'), '/* archon-migrate: runner-a 1 applying 001_nt */%pg_sleep%');
   const impatient = await up({ config: p.config, db: b, appliedBy: 'runner-b 2', waitTimeoutMs: 200 });
   expect(impatient.ok).toBe(false);
   expect(impatient.error!.message).toMatch(/^nothing applied: 001_nt\.sql is being applied by runner-a 1 since \d{4}-/);
   expect(impatient.error!.hint).toBe('Wait for the other runner; if it crashed, run `archon-migrate repair <name>`.');
+  // repair refuses to touch the row of a runner that is still working on it.
+  await expect(repair({ config: p.config, db: b, name: '001_nt' })).rejects.toThrow(/^001_nt is still being applied by runner runner-a 1 \(server pid \d+\); nothing repaired$/);
   const events: RunnerEvent[] = [];
   const patient = await up({ config: p.config, db: b, appliedBy: 'runner-b 2', onEvent: (e) => { events.push(e); } });
   expect(patient).toMatchObject({ ok: true, applied: [] });
