@@ -9,7 +9,7 @@
  */
 import { checksum } from '../../src/core/checksum.js';
 import { serializeLockfile } from '../../src/core/lockfile.js';
-import type { Env } from './harness.js';
+import type { CliRun, Env } from './harness.js';
 
 export interface CaseContext {
   /** Project folder (absolute). */
@@ -48,7 +48,7 @@ export interface BadInputCase {
   /** Every fragment must appear in the output (stderr, or stdout for --json). */
   says: (string | RegExp)[];
   /** Extra checks after the run (e.g. a table that must still exist). */
-  check?: (ctx: CaseContext) => Promise<void>;
+  check?: (ctx: CaseContext, run: CliRun) => Promise<void>;
   /**
    * The product does not behave as the case expects yet: what goes wrong, in one sentence. The
    * test is then marked `it.fails`, so it fails loudly the day the bug is fixed — delete the
@@ -109,6 +109,12 @@ export const cases: BadInputCase[] = [
   { id: 'name-several-problems', category: 'file names', files: withFiles({ 'X.sql': W2, '003_Bad.sql': W2 }), argv: () => ['status'], exit: 2,
     says: [`${M}/X.sql`, `${M}/003_Bad.sql`] },
 
+  { id: 'json-bad-input', category: 'file names', files: withFiles({ 'X.sql': W2 }), argv: () => ['status', '--json'], exit: 2,
+    says: [`${M}/X.sql`, INVALID_NAME],
+    check: async (_c, run) => {
+      if (run.stdout.trim() !== '') throw new Error(`status --json printed a document on bad input:\n${run.stdout}`);
+    } },
+
   // ── lockfile ──────────────────────────────────────────────────────────────────────────────────
   { id: 'lock-garbage', category: 'lockfile', files: { ...twoMigrations, [LOCK]: 'hello, I am not a lockfile\n' }, argv: () => ['up'], exit: 2,
     says: [`${LOCK}: line 1`, 'missing or bad header'] },
@@ -142,6 +148,11 @@ export const cases: BadInputCase[] = [
     says: [`${LOCK}: line 3`, `duplicate entry for ${F1}`] },
   { id: 'lock-blank-line', category: 'lockfile', files: { ...twoMigrations, [LOCK]: `${goodHeader}\n${goodEntry1}\n\n${goodEntry2}\n` }, argv: () => ['lock'], exit: 2,
     says: [`${LOCK}: line 3`, 'unexpected blank line'] },
+  { id: 'lock-sealed-file-edited', category: 'lockfile', files: { ...twoMigrations, [LOCK]: lockFor({ [F1]: '-- the reviewed version\n' + W1, [F2]: W2 }) },
+    argv: () => ['lock'], exit: 1, says: [`${M}/${F1} changed after it was sealed`, 'sealed lines are never rewritten'] },
+  { id: 'embedded-lock-garbage', category: 'lockfile', files: { ...twoMigrations, [LOCK]: 'hello, I am not a lockfile\n' }, argv: () => ['up'], env: () => ({}), exit: 2,
+    says: [`${LOCK}: line 1`, 'missing or bad header'],
+    knownBug: 'with no DATABASE_URL, up first creates and initialises the embedded database in .archon/pglite (seconds), then refuses the input; files are validated only after the database is opened' },
   { id: 'lock-bad-entry-name', category: 'lockfile', files: { ...twoMigrations, [LOCK]: `${goodHeader}\n../../etc/passwd.sql ${checksum(W1)}\n` }, argv: () => ['up'], exit: 2,
     says: [`${LOCK}: line 2`, INVALID_NAME] },
 
@@ -201,6 +212,11 @@ export const cases: BadInputCase[] = [
   { id: 'table-injection-env', category: 'configuration', files: twoMigrations,
     prepare: (c) => c.sql('CREATE TABLE y (id int)'), argv: () => ['up'], env: (c) => ({ DATABASE_URL: c.url, ARCHON_MIGRATE_TABLE: 'x; DROP TABLE y' }), exit: 2,
     says: ['ARCHON_MIGRATE_TABLE', 'table name'], check: async (c) => c.sql('SELECT 1 FROM y') },
+  { id: 'config-migrationsDir-is-a-file', category: 'configuration', files: jsonConfig({ migrationsDir: 'package.json' }), argv: () => ['up'], exit: 2,
+    says: ['package.json', 'not a directory'],
+    knownBug: 'prints the raw "ENOTDIR: not a directory, scandir \'/absolute/path\'" with exit 1 and no fix, instead of naming migrationsDir (exit 2)' },
+  { id: 'table-too-long', category: 'configuration', argv: () => ['status'], env: (c) => ({ DATABASE_URL: c.url, ARCHON_MIGRATE_TABLE: 't'.repeat(64) }), exit: 2,
+    says: ['ARCHON_MIGRATE_TABLE', 'table name'] },
   { id: 'cwd-missing', category: 'configuration', argv: () => ['status', '--cwd', 'no/such/dir'], exit: 2, says: ['--cwd: no such directory: no/such/dir'] },
 
   // ── connection ────────────────────────────────────────────────────────────────────────────────
@@ -214,6 +230,8 @@ export const cases: BadInputCase[] = [
     says: ['invalid sslmode "sometimes"', 'require'] },
   { id: 'db-not-postgres-url', category: 'connection', binary: true, files: twoMigrations, argv: () => ['up', '--database-url', 'https://example.com/db'], exit: 2,
     says: ['--database-url', 'postgres:// or postgresql:// URL', 'https://example.com/db'] },
+  { id: 'db-port-out-of-range', category: 'connection', files: twoMigrations, argv: () => ['up', '--database-url', 'postgres://app@localhost:99999/app'], exit: 2,
+    says: ['--database-url', 'postgres:// or postgresql:// URL'] },
   { id: 'db-not-a-url', category: 'connection', files: twoMigrations, argv: () => ['status'], env: () => ({ DATABASE_URL: 'localhost:5432/app' }), exit: 2,
     says: ['DATABASE_URL', 'postgres:// or postgresql:// URL'] },
 
@@ -225,6 +243,8 @@ export const cases: BadInputCase[] = [
   { id: 'create-empty', category: 'create', files: twoMigrations, argv: () => ['create', ''], exit: 2, says: ['missing migration name'] },
   { id: 'create-bad-characters', category: 'create', binary: true, files: twoMigrations, argv: () => ['create', 'Bad-Name!'], exit: 2,
     says: ['invalid migration name "Bad-Name!"', 'only lower-case letters, digits and _'] },
+  { id: 'create-name-too-long', category: 'create', files: twoMigrations, argv: () => ['create', 'a'.repeat(300)], exit: 2, says: ['too long'],
+    knownBug: 'prints the raw "ENAMETOOLONG: name too long, open \'/absolute/path/…\'" with exit 1, instead of refusing the name (exit 2)' },
   { id: 'create-no-name', category: 'create', argv: () => ['create'], exit: 2, says: ["missing required argument 'name'"] },
 
   // ── migration content ─────────────────────────────────────────────────────────────────────────
@@ -262,8 +282,14 @@ export const cases: BadInputCase[] = [
     says: ['either a target or --steps'] },
   { id: 'up-to-unknown-version', category: 'commands', files: twoMigrations, argv: () => ['up', '--to', '999'], exit: 2, says: ['--to 999: no migration file has version 999'],
     knownBug: 'exit 2 and the right message, but up has already created the ledger table (ensureLedger runs before the plan checks --to)' },
+  { id: 'up-frozen-unsealed', category: 'commands', files: twoMigrations, argv: () => ['up', '--frozen'], exit: 1, says: ['is not sealed in', F1],
+    knownBug: 'exit 1 and the right message, but up has already created the ledger table (ensureLedger runs before the plan refuses)' },
   { id: 'up-to-not-a-version', category: 'commands', files: twoMigrations, argv: () => ['up', '--to', 'latest'], exit: 2, says: ['--to', 'latest', 'migration version'] },
   { id: 'up-migrations-folder-missing', category: 'commands', argv: () => ['up'], exit: 2, says: ['migrations folder migrations does not exist'] },
+  { id: 'baseline-unknown-version', category: 'commands', files: twoMigrations, argv: () => ['baseline', '--to', '999'], exit: 2, says: ['--to 999: no migration file has version 999'],
+    knownBug: 'exit 2 and the right message, but baseline has already created the ledger table before checking --to' },
+  { id: 'down-steps-not-a-number', category: 'commands', files: twoMigrations, argv: () => ['down', '--steps', 'two'], exit: 2, says: ["option '--steps <n>' argument 'two' is invalid"] },
+  { id: 'guard-not-a-repository', category: 'commands', files: twoMigrations, argv: () => ['guard'], exit: 2, says: ['is not inside a git working tree'] },
   { id: 'baseline-without-to', category: 'commands', files: twoMigrations, argv: () => ['baseline'], exit: 2, says: ["required option '--to <version>'"] },
   { id: 'repair-unknown-name', category: 'commands', files: twoMigrations, prepare: (c) => c.cli(['up']), argv: () => ['repair', '042_nope'], exit: 2,
     says: ['repair 042_nope: no migration is named 042_nope'] },
