@@ -12,6 +12,8 @@ export default defineConfig({
   splitting: true,
   sourcemap: false,
   clean: true,
+  // A dev dependency for tests, loaded only with ARCHON_MIGRATE_DRIVER=pg-mem: never bundle it.
+  external: ['pg-mem'],
   // The CLI answers --version without reading package.json at run time.
   define: { __ARCHON_MIGRATE_VERSION__: JSON.stringify(version) },
 });
