@@ -189,6 +189,6 @@ for (const { file, blocks } of documents) {
           for (const line of command.expect) expect(matchesALine(line, r.output), `${where}\nexpected a line: ${line}`).toBe(true);
         }
       }
-    });
+    }, 180_000);
   });
 }

@@ -77,6 +77,6 @@ describe.concurrent('bad inputs are refused, named, and change nothing', () => {
       expect(await snapshotDir(ctx.dir), `${c.id}: the project folder changed`).toEqual(filesBefore);
       expect(await snapshotDb(ctx.url), `${c.id}: the database changed`).toEqual(dbBefore);
       await c.check?.(ctx, run);
-    });
+    }, 180_000);
   }
 });

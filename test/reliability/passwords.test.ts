@@ -142,7 +142,7 @@ describe.concurrent('no command prints a password', () => {
       }
       // The scenario did what it says: the right password connects, the others do not.
       expect(connected > 0, `${s.name}: status ${connected > 0 ? 'connected' : 'did not connect'}`).toBe(s.connects);
-    });
+    }, 300_000);
   }
 
   it('the built binary, failing to connect with --verbose, prints no password either', async () => {
@@ -155,5 +155,5 @@ describe.concurrent('no command prints a password', () => {
       expect(run.stderr).toContain('password authentication failed for user "archon_pw"');
       expect(leaks(run, SPECIAL_PASSWORD), run.stdout + run.stderr).toEqual([]);
     }
-  });
+  }, 120_000);
 });
