@@ -106,6 +106,8 @@ export interface StatusMigrationJson {
  *   what is still pending (after `--to`, a refusal or a failure). Each has `migration`, `file`,
  *   `version`, `checksum`, `transaction` and `ownTransactionControl` ({beginLine, commitLine}
  *   when the file's own BEGIN/COMMIT run inside archon-migrate's transaction, else null).
+ * - `ledger.changes`: what this run did to the ledger table (created, adopted: columns added); with
+ *   `--dry-run`, what up would do ("would create table …"), with nothing done.
  * - `skipped`: applied meanwhile by another runner (`appliedBy`).
  * - `sealed`: lockfile lines added by this run (never with `--frozen` or `--dry-run`).
  * Bad input (invalid names, unparseable lockfile, bad directives) exits 2 with no JSON document.

@@ -120,8 +120,9 @@ export async function up(options: UpOptions): Promise<UpResult> {
       const snapshot = await peekLedger(db, config.table);
       rows = snapshot.rows;
       result.ledger.exists = snapshot.exists;
-      if (!snapshot.exists) result.warnings.push(`the ledger table ${result.ledger.table} does not exist yet; up would create it`);
-      else if (snapshot.missingColumns.length > 0) result.warnings.push(`up would adopt the existing ledger table ${result.ledger.table} (add ${snapshot.missingColumns.join(', ')})`);
+      // What up would do to the ledger, reported (not done).
+      if (!snapshot.exists) result.ledger.changes = [`would create table ${result.ledger.table}`];
+      else if (snapshot.missingColumns.length > 0) result.ledger.changes = [`would adopt table ${result.ledger.table}: add column${snapshot.missingColumns.length > 1 ? 's' : ''} ${snapshot.missingColumns.join(', ')}`];
     } else {
       const report = await ensureLedger(db, config.table);
       result.ledger = { table: result.ledger.table, exists: true, created: report.created, adopted: report.adopted, changes: report.changes };

@@ -103,6 +103,7 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
       { migration: '001_a', file: 'migrations/001_a.sql', version: '001', checksum: checksum(A), transaction: true, ownTransactionControl: null, sql: A },
       { migration: '002_b', file: 'migrations/002_b.sql', version: '002', checksum: checksum('-- archon-migrate: no-transaction\nCREATE TABLE b (id int);\n'), transaction: false, ownTransactionControl: null, sql: '-- archon-migrate: no-transaction\nCREATE TABLE b (id int);\n' },
     ]);
+    expect(result.ledger).toMatchObject({ exists: false, created: false, changes: ['would create table "archon_migrations"'] });
     expect(await tables(db)).toEqual([]);
     expect(project.lockfile()).toBeNull();
 

@@ -17,6 +17,7 @@ function renderDryRun(result: UpResult, out: Output): void {
     return;
   }
   out.result(`Dry run: ${plural(result.pending.length, 'migration')} would be applied to ${result.database}; nothing is changed.`);
+  for (const change of result.ledger.changes) out.result(c.dim(`-- ledger: ${change}`));
   for (const p of result.pending) {
     const mode = p.transaction
       ? p.ownTransactionControl
