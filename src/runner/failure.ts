@@ -110,6 +110,9 @@ export function failureHint(f: MigrationFailure): string {
       ? `The connection broke while ${f.migration} ran: PostgreSQL rolls back an uncommitted transaction, so it is applied only if its COMMIT got through — check with \`archon-migrate status\`, then run \`up\` again.`
       : `${f.migration} may be partly applied and its ledger row may still say running; check the database, then run \`archon-migrate repair ${f.migration}\` and \`up\`.`;
   }
+  if (f.transaction && f.code === '25001') {
+    return `Nothing of ${f.migration} was applied. This statement cannot run inside a transaction: put it in its own migration starting with \`-- archon-migrate: no-transaction\` (CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM…).`;
+  }
   if (f.transaction) return `Nothing of ${f.migration} was applied (its transaction was rolled back); fix the file and run \`archon-migrate up\` again.`;
   return `${f.migration} ran without a transaction: the statements before the failing one stay applied and it is recorded as failed; fix the database and the file, then run \`archon-migrate repair ${f.migration}\` and \`archon-migrate up\`.`;
 }

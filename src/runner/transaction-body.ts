@@ -55,6 +55,8 @@ function isSavepointControl(c: TransactionControl): boolean {
 
 export function prepareTransactionalBody(sql: string): { body: PreparedBody } | { problem: BodyProblem } {
   const statements = splitStatements(sql);
+  const prepare = statements.find((st) => /^PREPARE\s+TRANSACTION\b/i.test(normalized(st)));
+  if (prepare) return { problem: { line: prepare.line, message: 'PREPARE TRANSACTION (two-phase commit) cannot run inside a migration', hint: SPLIT_HINT } };
   const controls = findTransactionControl(statements).filter((c) => !isSavepointControl(c));
   if (controls.length === 0) return { body: { text: sql, stripped: null } };
 
@@ -79,7 +81,7 @@ function describeProblem(controls: readonly TransactionControl[], statements: re
   for (const c of controls) {
     const text = normalized(c.statement);
     const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
-    if (PREPARED.test(text) || /^PREPARE\s+TRANSACTION\b/i.test(text)) {
+    if (PREPARED.test(text)) {
       return { line: c.line, message: `${shown} (two-phase commit) cannot run inside a migration`, hint: SPLIT_HINT };
     }
     if (c.keyword === 'BEGIN' || c.keyword === 'START TRANSACTION') {

@@ -390,6 +390,14 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
       expect(await tables(db)).toEqual(['archon_migrations']);
     });
 
+    test('CREATE INDEX CONCURRENTLY in a transactional file fails with the line and the no-transaction fix', async () => {
+      project.write('001_cic.sql', 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_idx ON t (id);\n');
+      const result = await up(run());
+      expect(result.failure).toMatchObject({ line: 2, column: 1, code: '25001', message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block' });
+      expect(result.error!.hint).toMatch(/-- archon-migrate: no-transaction/);
+      expect(await tables(db)).toEqual(['archon_migrations']);
+    });
+
     test('no-transaction CREATE INDEX CONCURRENTLY: works; a failure leaves an invalid index, up refuses until repair', async () => {
       project.files({
         '001_t.sql': 'CREATE TABLE t (id int, email text);\nINSERT INTO t VALUES (1, \'x\'), (2, \'x\');\n',
