@@ -114,6 +114,17 @@ describe.each([['direct', false], ['through PgBouncer (transaction mode)', true]
   });
 });
 
+test('runners on one machine sealing at once never lose a lockfile line', async () => {
+  const name = await createTestDatabase();
+  const files = manyMigrations(20);
+  const p = project(files);
+  const dbs = await Promise.all(Array.from({ length: 4 }, () => open(pgUrl(name))));
+  const results = await Promise.all(dbs.map((db, i) => up({ config: p.config, db, appliedBy: `local ${i}` })));
+  expect(results.every((r) => r.ok)).toBe(true);
+  expect(results.reduce((n, r) => n + r.applied.length, 0)).toBe(20);
+  expect(p.lockfile()).toBe(serializeLockfile(Object.entries(files).map(([file, sql]) => ({ file, checksum: checksum(sql) }))));
+});
+
 test('a runner killed with SIGKILL mid-migration: a re-run applies everything exactly once, no partial ledger row', async () => {
   const name = await createTestDatabase();
   const files = {
