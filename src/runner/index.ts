@@ -12,3 +12,4 @@ export { DEFAULT_WAIT_TIMEOUT_MS, defaultAppliedBy, type RunnerOptions } from '.
 export { describeFailure, failureHint, type MigrationFailure } from './failure.js';
 export type { RunnerEvent, EventSink } from './events.js';
 export { statusJson, upJson, downJson, JSON_FORMAT_VERSION, type StatusJson, type StatusMigrationJson, type UpJson, type DownJson, type ErrorJson } from './json.js';
+export { validateProject } from './migration-files.js';

@@ -117,3 +117,13 @@ export async function readSeals(config: ResolvedConfig): Promise<{ seals: Seal[]
 export function rollbackPath(config: ResolvedConfig, file: string): string {
   return path.join(config.rollbacksDir, file);
 }
+
+/**
+ * Everything that can be checked without a database: file names and versions, directives and the
+ * lockfile. The CLI calls it before opening a connection; each runner function checks again.
+ * Throws a usage error (exit 2).
+ */
+export async function validateProject(config: ResolvedConfig): Promise<void> {
+  await loadMigrations(config);
+  await readSeals(config);
+}

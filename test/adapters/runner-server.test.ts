@@ -293,6 +293,10 @@ describe('CLI exit codes and output', () => {
     const bad = await runInProcess(p, ['up', '--database-url', url]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('error: migrations/bad name.sql: invalid migration file name');
+    // Checked before connecting: an unreachable server does not hide the bad input.
+    const offline = await runInProcess(p, ['up', '--database-url', 'postgres://nobody@127.0.0.1:1/nowhere']);
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('error: migrations/bad name.sql: invalid migration file name');
   });
 
   test('repair prints what it did; nothing to repair says so', async () => {

@@ -13,6 +13,7 @@ import { down, type DownResult } from '../../runner/down.js';
 import { downJson } from '../../runner/json.js';
 import type { CommandContext } from '../context.js';
 import { eventRenderer, plural, waitTimeoutMs } from '../runner-output.js';
+import { validateProject } from '../../runner/migration-files.js';
 
 /** Seals in HEAD's lockfile: [] before the first commit or when HEAD has no lockfile; null when unknown (not a git repository, unreadable). */
 export async function headSeals(ctx: CommandContext, config: ResolvedConfig): Promise<Seal[] | null> {
@@ -31,6 +32,7 @@ export default async function run(ctx: CommandContext, args: string[], opts: Rec
   const config = await ctx.loadConfig();
   const wait = waitTimeoutMs(ctx);
   const head = await headSeals(ctx, config);
+  await validateProject(config); // bad input exits 2 before any connection is opened
   const db = await ctx.openDatabase(config);
   let result: DownResult;
   try {

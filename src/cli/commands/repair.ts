@@ -7,9 +7,11 @@
 import { repair } from '../../runner/repair.js';
 import type { CommandContext } from '../context.js';
 import { eventRenderer, plural } from '../runner-output.js';
+import { validateProject } from '../../runner/migration-files.js';
 
 export default async function run(ctx: CommandContext, args: string[], opts: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
+  await validateProject(config); // bad input exits 2 before any connection is opened
   const db = await ctx.openDatabase(config);
   let result;
   try {

@@ -10,6 +10,7 @@ import { statusJson } from '../../runner/json.js';
 import { status } from '../../runner/status.js';
 import type { CommandContext, Output } from '../context.js';
 import { eventRenderer, formatMs, plural } from '../runner-output.js';
+import { validateProject } from '../../runner/migration-files.js';
 
 function stateLabel(row: StatusRow, out: Output): string {
   const c = out.color;
@@ -39,6 +40,7 @@ function details(row: StatusRow): string {
 
 export default async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
+  await validateProject(config); // bad input exits 2 before any connection is opened
   const db = await ctx.openDatabase(config);
   let result;
   try {

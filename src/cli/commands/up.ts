@@ -9,6 +9,7 @@ import { upJson } from '../../runner/json.js';
 import { up, type UpResult } from '../../runner/up.js';
 import type { CommandContext, Output } from '../context.js';
 import { eventRenderer, formatMs, plural, waitTimeoutMs } from '../runner-output.js';
+import { validateProject } from '../../runner/migration-files.js';
 
 function renderDryRun(result: UpResult, out: Output): void {
   const c = out.color;
@@ -35,6 +36,7 @@ function renderDryRun(result: UpResult, out: Output): void {
 export default async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
   const wait = waitTimeoutMs(ctx);
+  await validateProject(config); // bad input exits 2 before any connection is opened
   const db = await ctx.openDatabase(config);
   const started = performance.now();
   let result: UpResult;
