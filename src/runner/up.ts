@@ -7,10 +7,11 @@
  * (drift, failed/running rows, out of order, --frozen) → apply one by one, stopping at the first
  * failure. `--dry-run` reads only: no ledger table is created, nothing is written anywhere.
  */
-import { blockedError, planUp, type Blocker, type UpPlan } from '../core/plan.js';
+import { blockedError, planUp, resolveTargetVersion, type Blocker, type UpPlan } from '../core/plan.js';
 import { failedError, type ArchonError } from '../core/errors.js';
 import { ensureLedger, readLedger, updateLedgerRowSql, type LedgerRow } from '../db/ledger.js';
 import { isVerifiedChecksum } from '../core/plan.js';
+import { compareVersions } from '../core/migration-name.js';
 import { applyMigration, describeHolder } from './apply.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { failureError, type MigrationFailure } from './failure.js';
@@ -106,6 +107,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const files = await loadMigrations(config);
   const { seals } = await readSeals(config);
   const byStem = new Map(files.map((f) => [f.name.stem, f]));
+  if (options.to !== undefined) resolveTargetVersion(files, options.to); // unknown --to: exit 2 before connecting
 
   const result: UpResult = {
     ok: true, dryRun, database: db.description,
@@ -116,8 +118,12 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const release = await db.lock();
   try {
     let rows: LedgerRow[];
+    // Read first, change nothing: a pending file that cannot run safely is refused before even the
+    // ledger table is created or adopted.
+    const snapshot = await peekLedger(db, config.table);
+    const recorded = new Set(snapshot.rows.map((r) => r.name));
+    assertRunnable(files.filter((f) => !recorded.has(f.name.stem) && (options.to === undefined || compareVersions(f.name.version, options.to) <= 0)));
     if (dryRun) {
-      const snapshot = await peekLedger(db, config.table);
       rows = snapshot.rows;
       result.ledger.exists = snapshot.exists;
       // What up would do to the ledger, reported (not done).
