@@ -12,6 +12,7 @@ export interface Row {
   note?: string;
   isFloor?: boolean;
   isSubject?: boolean; // the archon-migrate row
+  info?: boolean; // shown for information, never compared
 }
 
 export interface Workload {

@@ -40,12 +40,16 @@ const want = (w: string): boolean => only === undefined || only.includes(w);
 const N = quick ? 100 : 1000;
 const BIG = quick ? 1000 : 10_000;
 const APPLY_ROUNDS = quick ? 1 : 3;
+// Fast workloads run up to this many rounds, but stop (after at least MIN_ROUNDS) once their
+// time budget is spent, so the whole run stays under 10 minutes on a busy 2-core machine.
+const MIN_ROUNDS = quick ? 2 : 3;
 const FAST_ROUNDS = quick ? 3 : 9;
 const BIG_ROUNDS = quick ? 2 : 5;
 const COLD_ROUNDS = quick ? 5 : 21;
 const GUARD_ROUNDS = quick ? 3 : 9;
-const PGLITE_UP_ROUNDS = quick ? 1 : 3;
-const PGLITE_COUNT = N;
+const PGLITE_UP_ROUNDS = 2;
+const PGLITE_COUNT = 100; // PGlite persists to disk slowly; 100 migrations keep the run short
+const BUDGET = { noop: 30, status: 20, statusBig: 25, cold: 20, guard: 30, guardBig: 40, pglite: 20 }; // seconds
 
 const started = Date.now();
 function log(message: string): void {
@@ -95,9 +99,8 @@ async function freshDatabase(prefix: string): Promise<string> {
   return name;
 }
 
-async function dropDatabase(name: string): Promise<void> {
-  await sql('postgres', `DROP DATABASE IF EXISTS ${name}`);
-}
+// Databases are never dropped during the run: DROP DATABASE forces a checkpoint, which on a busy
+// disk takes longer than the runs themselves. The whole server goes away at the end.
 
 async function assertApplied(database: string, expected: number, who: string): Promise<void> {
   const [r] = await sql<{ n: number }>(database, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't\\_%'");
@@ -111,8 +114,14 @@ function proxyUrl(database: string): string {
 }
 
 /** Measures each command `rounds` times, round-robin, rotating the start. */
-async function alternate(entries: { row: Row; run: () => Command; before?: () => void | Promise<void>; after?: () => void | Promise<void> }[], rounds: number, what: string): Promise<void> {
+async function alternate(entries: { row: Row; run: () => Command; before?: () => void | Promise<void>; after?: () => void | Promise<void> }[], rounds: number, what: string, budgetSeconds = Infinity): Promise<void> {
+  const begun = Date.now();
   for (let r = 0; r < rounds; r++) {
+    if (r >= MIN_ROUNDS && (Date.now() - begun) / 1000 > budgetSeconds) {
+      log(`${what}: time budget of ${budgetSeconds} s spent, stopping after ${r} rounds`);
+      roundsRun.push(`${what} ${r}`);
+      return;
+    }
     for (const e of rotate(entries, r)) {
       await e.before?.();
       e.row.samples.push(await measure(e.run()));
@@ -120,7 +129,9 @@ async function alternate(entries: { row: Row; run: () => Command; before?: () =>
     }
     log(`${what}: round ${r + 1}/${rounds} — ${entries.map((e) => `${e.row.label} ${e.row.samples.at(-1)!.wallSeconds.toFixed(3)} s`).join(', ')}`);
   }
+  roundsRun.push(`${what} ${rounds}`);
 }
+const roundsRun: string[] = [];
 
 function psqlSelect1(database: string): Command {
   return { file: path.join(server!.bindir, 'psql'), args: [...psqlArgs(server!.url(database)), '-c', 'SELECT 1'], env: psqlEnv() };
@@ -164,6 +175,7 @@ async function main(): Promise<void> {
   let noopRoundTrips: number | undefined;
   let statusRoundTrips: number | undefined;
   let profile: ProfileSummary | undefined;
+  let scaling: { count: number; cpuSeconds: number; wallSeconds: number } | undefined;
 
   const needApplied = want('apply') || want('noop') || want('status');
   if (needApplied) {
@@ -179,20 +191,20 @@ async function main(): Promise<void> {
         t.verify?.(N);
         row.samples.push(sample);
         log(`  ${t.label}: ${fmt(sample)}`);
-        const previous = lastDb.get(t.id);
-        if (previous) await dropDatabase(previous);
         lastDb.set(t.id, db);
       }
     }
   }
 
   if (want('apply')) {
-    log('round trips: one counted apply and one counted no-op run per tool, through the proxy');
+    log('round trips: one counted apply and one counted no-op run per tool, through the proxy (archon-migrate\'s apply also under node --cpu-prof)');
+    const profDir = path.join(work, 'cpu-profile');
     for (const t of tools) {
       const db = await freshDatabase(`rt_${t.id}`);
       t.reset?.(N);
       proxy.reset();
-      await measure(t.up(proxyUrl(db), N));
+      const counted = t.up(proxyUrl(db), N);
+      await measure(t.id === 'archon-migrate' ? { ...counted, args: ['--cpu-prof', '--cpu-prof-dir', profDir, ...counted.args] } : counted);
       await assertApplied(db, N, `${t.label} (through the proxy)`);
       const applyRt = roundTrips(proxy.counts());
       let perMigration = applyRt / N;
@@ -213,20 +225,21 @@ async function main(): Promise<void> {
       }
       roundTripPerMigration.set(t.label, perMigration);
       apply.rows.find((x) => x.label === t.label)!.roundTrips = perMigration;
-      await dropDatabase(db);
     }
 
-    log('CPU profile of one archon-migrate apply (node --cpu-prof)');
-    const profDir = path.join(work, 'cpu-profile');
-    mkdirSync(profDir, { recursive: true });
+    // Scaling check: client CPU per migration at a tenth of the workload. Start-up weighs more there,
+    // so a higher per-migration cost at the full size means work that grows with the history.
+    const small = Math.max(10, Math.round(N / 10));
     const archon = tool('archon-migrate');
-    const db = await freshDatabase('profile');
-    archon.reset!(N);
-    const cmd = archon.up(server.url(db), N);
-    await measure({ ...cmd, args: ['--cpu-prof', '--cpu-prof-dir', profDir, ...cmd.args] });
-    await assertApplied(db, N, 'archon-migrate (profiled)');
-    await dropDatabase(db);
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    gen.writeArchonProject(archon.source(small), small);
+    const smallDb = await freshDatabase('scaling');
+    const smallRun = await measure(archon.up(server.url(smallDb), small));
+    await assertApplied(smallDb, small, `archon-migrate (${small})`);
+    scaling = { count: small, cpuSeconds: smallRun.cpuSeconds, wallSeconds: smallRun.wallSeconds };
+    apply.rows.push({ label: `archon-migrate, ${small} migrations (scaling check, one run)`, samples: [smallRun], note: 'information, not compared', info: true });
+    log(`  archon-migrate applying ${small}: ${fmt(smallRun)}`);
+
+    const file = existsSync(profDir) ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
     if (file) profile = summariseProfile(path.join(profDir, file), repo);
   }
 
@@ -245,7 +258,7 @@ async function main(): Promise<void> {
     await alternate([
       { row: noop.rows[0]!, run: () => psqlSelect1('postgres') },
       ...dbTools.map((t) => ({ row: noop.rows.find((x) => x.label === t.label)!, run: () => t.up(server!.url(lastDb.get(t.id)!), N) })),
-    ], FAST_ROUNDS, 'no-op up');
+    ], FAST_ROUNDS, 'no-op up', BUDGET.noop);
   }
 
   // ---------------------------------------------------------------- status 1,000 and 10,000
@@ -262,7 +275,7 @@ async function main(): Promise<void> {
     await alternate([
       { row: status.rows[0]!, run: () => psqlSelect1('postgres') },
       ...statusTools.map((t) => ({ row: status.rows.find((x) => x.label === t.label)!, run: () => t.status!(server!.url(lastDb.get(t.id)!), N) })),
-    ], FAST_ROUNDS, `status ${N}`);
+    ], FAST_ROUNDS, `status ${N}`, BUDGET.status);
   }
 
   const statusBig: Workload = {
@@ -295,13 +308,11 @@ async function main(): Promise<void> {
       throw new Error(`INVALID MEASUREMENT: dbmate status does not see ${BIG} applied migrations:\n${statusOutput.split('\n').slice(-4).join('\n')}`);
     }
     const bigDbs: Partial<Record<Tool['id'], string>> = { 'archon-migrate': archonDb, dbmate: dbmateDb };
-    statusBig.rows.push({ label: `archon-migrate \`baseline --to ${BIG}\` (setup, one run)`, samples: [setup], note: 'information, not compared' });
+    statusBig.rows.push({ label: `archon-migrate \`baseline --to ${BIG}\` (setup, one run)`, samples: [setup], note: 'information, not compared', info: true });
     await alternate([
       { row: statusBig.rows[0]!, run: () => psqlSelect1('postgres') },
       ...statusTools.map((t) => ({ row: statusBig.rows.find((x) => x.label === t.label)!, run: () => t.status!(server!.url(bigDbs[t.id]!), BIG) })),
-    ], BIG_ROUNDS, `status ${BIG}`);
-    await dropDatabase(archonDb);
-    await dropDatabase(dbmateDb);
+    ], BIG_ROUNDS, `status ${BIG}`, BUDGET.statusBig);
   }
 
   // ---------------------------------------------------------------- cold start
@@ -312,16 +323,15 @@ async function main(): Promise<void> {
     description: 'Process start to exit, printing the version. Floor: `node -e 0`. dbmate is its Go binary (the npm wrapper would add a node start-up).',
     floorLabel: nodeRow.label,
     showCpu: true,
-    rows: [nodeRow, { label: 'archon-migrate', samples: [], isSubject: true }, { label: 'node-pg-migrate 9', samples: [] }, { label: 'dbmate 2', samples: [] }],
+    rows: [nodeRow, { label: 'archon-migrate', samples: [], isSubject: true }, { label: 'dbmate 2', samples: [] }],
   };
   if (want('cold')) {
     const env = cleanEnv();
     await alternate([
       { row: cold.rows[0]!, run: () => ({ file: node, args: ['-e', '0'], env }) },
       { row: cold.rows[1]!, run: () => ({ file: node, args: [cli, '--version'], env }) },
-      { row: cold.rows[2]!, run: () => ({ file: node, args: [path.join(repo, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), '--version'], env }) },
-      { row: cold.rows[3]!, run: () => ({ file: dbmateBinary(repo), args: ['--version'], env }) },
-    ], COLD_ROUNDS, 'cold start');
+      { row: cold.rows[2]!, run: () => ({ file: dbmateBinary(repo), args: ['--version'], env }) },
+    ], COLD_ROUNDS, 'cold start', BUDGET.cold);
   }
 
   // ---------------------------------------------------------------- guard
@@ -357,7 +367,7 @@ async function main(): Promise<void> {
         },
         run: () => g.commit(kind),
         after: () => g.undo(),
-      })), GUARD_ROUNDS, `guard ${count}`);
+      })), GUARD_ROUNDS, `guard ${count}`, count === N ? BUDGET.guard : BUDGET.guardBig);
     }
   }
 
@@ -389,7 +399,7 @@ async function main(): Promise<void> {
     await alternate([
       { row: pglite.rows[1]!, run: () => run('up') },
       { row: pglite.rows[2]!, run: () => run('status') },
-    ], quick ? 2 : 5, 'PGlite no-op up / status');
+    ], quick ? 2 : 5, 'PGlite no-op up / status', BUDGET.pglite);
   }
 
   // ---------------------------------------------------------------- report
@@ -397,7 +407,7 @@ async function main(): Promise<void> {
   const workloads = [apply, noop, status, statusBig, cold, guard, guardBig, pglite].map(measured).filter((w) => w.rows.length > 0);
   const complete = !partial;
   const targets = complete
-    ? evaluateTargets({ count: N, bigCount: BIG, apply, noop, status, statusBig, cold, guard, guardBig, roundTrips: roundTripPerMigration, noopRoundTrips, statusRoundTrips, profile })
+    ? evaluateTargets({ count: N, bigCount: BIG, apply, noop, status, statusBig, cold, guard, guardBig, roundTrips: roundTripPerMigration, noopRoundTrips, statusRoundTrips, profile, scaling })
     : [];
   const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
   const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
@@ -412,7 +422,7 @@ async function main(): Promise<void> {
       `total bench time ${Math.round((Date.now() - started) / 1000)} s`,
     ],
     method: [
-      `Rounds: apply ${APPLY_ROUNDS}, no-op and status ${FAST_ROUNDS}, status over ${BIG.toLocaleString('en-US')} ${BIG_ROUNDS}, cold start ${COLD_ROUNDS}, guard ${GUARD_ROUNDS} per repository; in each round every tool runs once, the starting tool rotates.`,
+      `Rounds: apply ${APPLY_ROUNDS}; ${roundsRun.join(', ')} (fast workloads stop after ${MIN_ROUNDS} rounds once their time budget is spent); in each round every tool runs once, the starting tool rotates.`,
       'Wall time: from spawn to exit, measured by the bench process. Client CPU: user + system seconds of the command and the children it waited for (GNU time).',
       'node-pg-migrate runs `up --no-single-transaction --no-verbose` on `.sql` migrations (one transaction per migration like the others, no statement log); dbmate runs `up --no-dump-schema`; postgres-migrations runs its `migrate()` from a small script (it has no CLI); archon-migrate runs `up` (default output, its lockfile removed before each apply so it seals all migrations).',
       'Each apply starts from a fresh database and is checked afterwards: all tables must exist, otherwise the benchmark aborts.',
@@ -420,7 +430,7 @@ async function main(): Promise<void> {
     ],
     workloads,
     targets,
-    profile: profile ? renderProfile(profile, `One \`up\` of ${N.toLocaleString('en-US')} migrations into a fresh database, run under \`node --cpu-prof\`.`) : undefined,
+    profile: profile ? renderProfile(profile, `One \`up\` of ${N.toLocaleString('en-US')} migrations into a fresh database, run under \`node --cpu-prof\` (the run whose round trips were counted).`) : undefined,
   });
   const out = complete ? path.join(repo, 'bench', 'RESULTS.md') : path.join(repo, 'bench', '.work', 'RESULTS.md');
   mkdirSync(path.dirname(out), { recursive: true });
