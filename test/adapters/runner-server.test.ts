@@ -151,6 +151,28 @@ test('a runner killed with SIGKILL mid-migration: a re-run applies everything ex
   expect(await db.query('SELECT migration FROM side_effects ORDER BY migration')).toEqual([{ migration: '002' }, { migration: '003' }]);
 });
 
+test('a runner killed during a no-transaction migration leaves a running row: up waits, then names it; repair clears it', async () => {
+  const name = await createTestDatabase();
+  const url = pgUrl(name);
+  const files = { '001_nt.sql': '-- archon-migrate: no-transaction\nSELECT pg_sleep(0.5);\nCREATE TABLE nt (id int);\n' };
+  const p = project(files);
+  const first = cli(p, ['up', '--database-url', url]);
+  await waitForQuery(pgUrl('postgres'), '/* archon-migrate: % applying 001_nt */%pg_sleep%');
+  first.kill('SIGKILL');
+  await first.done;
+  const blocked = await cli(p, ['up', '--database-url', url], { ARCHON_MIGRATE_WAIT_TIMEOUT: '300ms' }).done;
+  expect(blocked.code).toBe(1);
+  expect(blocked.stdout).toMatch(/waiting {6}for 001_nt: being applied by \S+ \d+ since /);
+  expect(blocked.stderr).toMatch(/^error: nothing applied: 001_nt\.sql is being applied by \S+ \d+ since .*\n {2}fix: Wait for the other runner; if it crashed, run `archon-migrate repair <name>`\.\n$/);
+  await sleep(1_000); // the orphaned backend finishes its statement and notices its client is gone
+  const repaired = await cli(p, ['repair', '--database-url', url]).done;
+  expect(repaired.code, repaired.stderr).toBe(0);
+  expect(repaired.stdout).toMatch(/repaired {2}001_nt: deleted its running record/);
+  const again = await cli(p, ['up', '--json', '--database-url', url]).done;
+  expect(again.code, again.stderr).toBe(0);
+  expect((JSON.parse(again.stdout) as UpJson).applied.map((a) => a.migration)).toEqual(['001_nt']);
+});
+
 test('a lost connection mid-migration fails clearly; nothing of it stays; a re-run applies it', async () => {
   const name = await createTestDatabase();
   const p = project({ '001_a.sql': 'CREATE TABLE a (id int);\n', '002_slow.sql': 'CREATE TABLE slow (id int);\nSELECT pg_sleep(2);\n' });
