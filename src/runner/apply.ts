@@ -114,11 +114,11 @@ export async function describeHolder(ctx: ApplyContext, migration: string): Prom
     const rows = await ctx.db.query<{ pid: number; xact_start: Date | null; query: string }>(
       `SELECT pid, xact_start, left(query, 300) AS query FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE '/* archon-migrate: %' AND state <> 'idle' ORDER BY xact_start`,
     );
-    const applying = rows.find((r) => r.query.includes(` applying ${migration} */`)) ?? rows[0];
+    const applying = rows.find((r) => r.query.includes(` applying ${migration} */`));
     if (!applying) return { holder: null, since: null };
     const m = /^\/\* archon-migrate: (.*) applying (\S+) \*\//.exec(applying.query);
     const since = applying.xact_start ? new Date(applying.xact_start).toISOString() : null;
-    return { holder: `${m ? `runner ${m[1]} applying ${m[2]}` : 'another runner'} (server pid ${applying.pid})`, since };
+    return { holder: `runner ${m ? m[1] : 'unknown'} applying ${migration} (server pid ${applying.pid})`, since };
   } catch {
     return { holder: null, since: null };
   }
