@@ -257,6 +257,8 @@ export const cases: BadInputCase[] = [
     says: ['invalid migration name "Bad-Name!"', 'only lower-case letters, digits and _'] },
   { id: 'create-name-too-long', category: 'create', files: twoMigrations, argv: () => ['create', 'a'.repeat(300)], exit: 2, says: ['too long'],
     knownBug: 'prints the raw "ENAMETOOLONG: name too long, open \'/absolute/path/…\'" with exit 1, instead of refusing the name (exit 2)' },
+  { id: 'create-version-overflow', category: 'create', files: { [`${M}/${'9'.repeat(20)}_max.sql`]: W1 }, argv: () => ['create', 'next'], exit: 2, says: ['20 digits'],
+    knownBug: 'create writes 100000000000000000000_next.sql (21 digits), a file every other command then rejects as an invalid name' },
   { id: 'create-no-name', category: 'create', argv: () => ['create'], exit: 2, says: ["missing required argument 'name'"] },
 
   // ── migration content ─────────────────────────────────────────────────────────────────────────
