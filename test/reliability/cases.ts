@@ -7,11 +7,36 @@
  *
  * The README quotes `cases.length`; test/docs checks that the figure there is this one.
  */
+import { execFile } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checksum } from '../../src/core/checksum.js';
 import { serializeLockfile } from '../../src/core/lockfile.js';
-import type { CliRun, Env } from './harness.js';
+import { baseEnv, type CliRun, type Env } from './harness.js';
+
+/** Runs git in the case's project (identity and environment from the harness). */
+function git(dir: string, ...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd: dir, env: baseEnv() }, (error, _stdout, stderr) => (error ? reject(new Error(`git ${args.join(' ')}: ${stderr}`)) : resolve()));
+  });
+}
+
+/**
+ * A git repository whose main branch has the first migration sealed and committed, on a branch
+ * `feature` that adds `file` (content `sql`), sealed with `lock` unless `seal` is false; staged,
+ * and committed when `commit` is true.
+ */
+async function featureBranch(c: CaseContext, file: string, sql: string, options: { commit: boolean }): Promise<void> {
+  await git(c.dir, 'init', '-q', '-b', 'main');
+  await git(c.dir, 'add', '-A');
+  await git(c.dir, 'commit', '-q', '-m', 'base');
+  await git(c.dir, 'checkout', '-q', '-b', 'feature');
+  await writeFile(path.join(c.dir, 'migrations', file), sql);
+  // What `lock` would write today, bypassing its checks: the seal of the new file.
+  await writeFile(path.join(c.dir, 'migrations', 'archon-migrate.lock'), lockFor({ [F1]: W1, [file]: sql }));
+  await git(c.dir, 'add', '-A');
+  if (options.commit) await git(c.dir, 'commit', '-q', '-m', 'feature');
+}
 
 export interface CaseContext {
   /** Project folder (absolute). */
@@ -277,6 +302,20 @@ export const cases: BadInputCase[] = [
     argv: () => ['up', '--dry-run'], exit: 2, says: [`${M}/002_slow.sql:1`, 'lock-timeout'] },
   { id: 'sql-directive-after-sql', category: 'migration content', files: withFiles({ '002_late.sql': 'SELECT 1;\n-- archon-migrate: no-transaction\n' }),
     argv: () => ['up'], exit: 2, says: [`${M}/002_late.sql:2`, 'directives must be at the top of the file'] },
+  { id: 'lock-seals-unrunnable-directive', category: 'migration content', files: withFiles({ '002_idx.sql': '-- archon-migrate: no-transactions\nSELECT 1;\n' }),
+    argv: () => ['lock'], exit: 2, says: [`${M}/002_idx.sql:1`, 'unknown directive'],
+    knownBug: 'lock seals a migration that up will refuse (unknown directive); once committed, the seal forbids the fix, so the migration can never run' },
+  { id: 'lock-seals-unrunnable-commit', category: 'migration content', files: withFiles({ '002_two_parts.sql': 'BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n' }),
+    argv: () => ['lock'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'],
+    knownBug: 'lock seals a migration that up will refuse (COMMIT in the middle); once committed, the seal forbids the fix' },
+  { id: 'guard-unrunnable-directive', category: 'migration content', files: withFiles({}),
+    prepare: (c) => featureBranch(c, '002_idx.sql', '-- archon-migrate: no-transactions\nSELECT 1;\n', { commit: false }),
+    argv: () => ['guard'], exit: 1, says: ['002_idx.sql', 'unknown directive'],
+    knownBug: 'guard lets a migration with an unknown directive be committed (up --frozen will refuse it in production)' },
+  { id: 'verify-unrunnable-commit', category: 'migration content', files: withFiles({}),
+    prepare: (c) => featureBranch(c, '002_two_parts.sql', 'BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n', { commit: true }),
+    argv: () => ['verify', '--base', 'main'], exit: 1, says: ['002_two_parts.sql', 'COMMIT'],
+    knownBug: 'verify passes (exit 0, not even a note) a migration whose COMMIT in the middle makes up refuse it' },
   { id: 'sql-commit-in-middle', category: 'migration content',
     files: withFiles({ '002_two_parts.sql': 'BEGIN;\nALTER TABLE widgets ADD COLUMN a int;\nCOMMIT;\nALTER TABLE widgets ADD COLUMN b int;\n' }),
     argv: () => ['up'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'], },
