@@ -140,6 +140,16 @@ export const cases: BadInputCase[] = [
     prepare: (c) => symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '002_shared_notes.sql')),
     argv: () => ['up'], exit: 2, says: ['002_shared_notes.sql'],
     knownBug: 'a migration that is a symbolic link is silently ignored by status, lock and up (readdir keeps only regular files): it is neither applied nor reported' },
+  { id: 'guard-symlink-migration', category: 'file names', files: { [`${M}/${F1}`]: W1, [LOCK]: lockFor({ [F1]: W1 }), 'shared/notes.sql': W2 },
+    prepare: async (c) => {
+      await git(c.dir, 'init', '-q', '-b', 'main');
+      await git(c.dir, 'add', '-A');
+      await git(c.dir, 'commit', '-q', '-m', 'base');
+      await symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '002_shared_notes.sql'));
+      await git(c.dir, 'add', '-A');
+    },
+    argv: () => ['guard'], exit: 1, says: ['002_shared_notes.sql', 'symbolic link'],
+    knownBug: 'guard lets a symbolic link be committed as a migration (it judges the link text in the index; verify checksums the target)' },
   { id: 'name-directory-skipped', category: 'file names', files: { [`${M}/${F1}`]: W1 },
     prepare: async (c) => {
       await mkdir(path.join(c.dir, M, '002_not_a_file.sql'));
