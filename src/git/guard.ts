@@ -110,7 +110,8 @@ export async function runGuard(options: GuardOptions, staged?: Promise<StagedSta
     };
     let report = checkGuard(input);
     // Seals the commit adds for files it does not change: read those files too, and judge again.
-    const unread = (report.nextSeals ?? []).filter((s) => files.get(s.file) === null && !report.baseSeals.some((b) => b.file === s.file));
+    const baseFiles = new Set(report.baseSeals.map((b) => b.file));
+    const unread = (report.nextSeals ?? []).filter((s) => files.get(s.file) === null && !baseFiles.has(s.file));
     if (unread.length > 0) {
       const more = await batch.readMany(unread.map((s) => indexBlobs.get(s.file)!));
       unread.forEach((s, i) => { const b = more[i]; if (b !== undefined) files.set(s.file, checksum(b)); });
