@@ -5,7 +5,7 @@
  * applied with another checksum, or failed/running.
  */
 import { failedError } from '../core/errors.js';
-import { isVerifiedChecksum, planBaseline } from '../core/plan.js';
+import { isVerifiedChecksum, planBaseline, resolveTargetVersion } from '../core/plan.js';
 import { ensureLedger, insertLedgerRowSql, readLedger, updateLedgerRowSql } from '../db/ledger.js';
 import { asDatabaseError } from './failure.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
@@ -36,6 +36,7 @@ export async function baseline(options: BaselineOptions): Promise<BaselineResult
   const files = await loadMigrations(config);
   const { seals } = await readSeals(config);
   const sealByFile = new Map(seals.map((s) => [s.file, s.checksum]));
+  resolveTargetVersion(files, options.to); // unknown --to: exit 2 before the ledger is touched
   const release = await db.lock();
   try {
     const report = await ensureLedger(db, config.table);

@@ -10,7 +10,7 @@ import { usageError, type ArchonError } from '../core/errors.js';
 import { parseLockfile, type Seal } from '../core/lockfile.js';
 import { MIGRATION_FILE_PATTERN, orderMigrations } from '../core/migration-name.js';
 import type { MigrationFile } from '../core/plan.js';
-import { parseDirectives, type Directives } from '../core/sql-lexer.js';
+import { isEmptySql, parseDirectives, type Directives } from '../core/sql-lexer.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { prepareTransactionalBody, type BodyProblem, type PreparedBody } from './transaction-body.js';
 
@@ -27,6 +27,8 @@ export interface SqlSource {
   body?: PreparedBody;
   /** a transaction-control problem: raised only when the file is about to run */
   problem?: BodyProblem;
+  /** only whitespace and comments: refused when the file is about to run */
+  empty: boolean;
 }
 
 export interface LoadedMigration extends MigrationFile, SqlSource {}
@@ -42,10 +44,17 @@ function stripBom(text: string): string {
 /** Reads and analyses one SQL file; directive problems are returned, not thrown. */
 export async function readSqlSource(config: ResolvedConfig, file: string): Promise<{ source: SqlSource; directiveProblems: string[] }> {
   const bytes = await readFile(file);
-  const sql = stripBom(new TextDecoder('utf-8').decode(bytes));
   const shown = displayPath(config, file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // What runs must be exactly the bytes that were checksummed: no replacement characters.
+    throw usageError(`${shown} is not valid UTF-8 text`, 'Save the file as UTF-8 (PostgreSQL receives the SQL as UTF-8).');
+  }
+  const sql = stripBom(text);
   const { directives, problems } = parseDirectives(sql);
-  const source: SqlSource = { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives };
+  const source: SqlSource = { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives, empty: isEmptySql(sql) };
   if (directives.transaction) {
     const prepared = prepareTransactionalBody(sql);
     if ('body' in prepared) source.body = prepared.body;
@@ -65,18 +74,30 @@ function problemsError(problems: readonly string[], hint?: string): ArchonError 
  * each file (`problem`): only files that are about to run are refused for them.
  */
 export async function loadMigrations(config: ResolvedConfig): Promise<LoadedMigration[]> {
-  let entries: string[];
+  let dirents;
   try {
-    entries = (await readdir(config.migrationsDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    dirents = await readdir(config.migrationsDir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
       throw usageError(`migrations folder ${displayPath(config, config.migrationsDir)} does not exist`,
         'Create it (`archon-migrate create <name>` or `archon-migrate init`), or set `migrationsDir` in the config.');
     }
+    if (code === 'ENOTDIR') {
+      throw usageError(`migrations folder ${displayPath(config, config.migrationsDir)} is not a directory`, 'Set `migrationsDir` in the config to the folder that holds the migrations.');
+    }
     throw error;
   }
+  // A migration is a regular file: a symbolic link's content can change without the migration
+  // changing in git, and a directory named like a migration is a mistake; both are reported.
+  const entries = dirents.filter((e) => e.isFile()).map((e) => e.name);
+  const notFiles = dirents.filter((e) => !e.isFile() && e.name.endsWith('.sql') && (e.isSymbolicLink() || e.isDirectory()))
+    .map((e) => `${displayPath(config, path.join(config.migrationsDir, e.name))}: ${e.isSymbolicLink() ? 'a symbolic link' : 'a directory'}, not a migration file; a migration must be a regular file (its content is what gets sealed)`);
   const { migrations, problems } = orderMigrations(entries);
-  const messages = problems.map((p) => `${displayPath(config, path.join(config.migrationsDir, p.file))}: ${p.message.replace(/^[^:]*: /, '')}`);
+  const messages = [
+    ...notFiles,
+    ...problems.map((p) => `${displayPath(config, path.join(config.migrationsDir, p.file))}: ${p.message.replace(/^[^:]*: /, '')}`),
+  ];
   if (messages.length > 0) {
     throw problemsError(messages, `Migration files must be named ${MIGRATION_FILE_PATTERN}; rename or move the others out of the folder.`);
   }
@@ -91,8 +112,17 @@ export async function loadMigrations(config: ResolvedConfig): Promise<LoadedMigr
   return loaded;
 }
 
-/** Throws (exit 2) for the first file among `files` whose transaction control cannot run safely. */
+/**
+ * Throws (exit 2) when a file among `files` cannot run: it is empty (only whitespace and
+ * comments — sealed, it could never be filled in), or its transaction control would break
+ * all-or-nothing.
+ */
 export function assertRunnable(files: readonly SqlSource[]): void {
+  const empty = files.filter((f) => f.empty);
+  if (empty.length > 0) {
+    throw problemsError(empty.map((f) => `${f.displayPath} is empty (only whitespace and comments); nothing was run`),
+      'Write its SQL first: once applied and sealed a migration can never change.');
+  }
   const problems = files.filter((f) => f.problem).map((f) => ({ f, p: f.problem! }));
   if (problems.length === 0) return;
   throw problemsError(

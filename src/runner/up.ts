@@ -123,6 +123,22 @@ export async function up(options: UpOptions): Promise<UpResult> {
     const snapshot = await peekLedger(db, config.table);
     const recorded = new Set(snapshot.rows.map((r) => r.name));
     assertRunnable(files.filter((f) => !recorded.has(f.name.stem) && (options.to === undefined || compareVersions(f.name.version, options.to) <= 0)));
+    const planOptions = {
+      frozen, allowOutOfOrder: config.allowOutOfOrder, lockfilePath: lockfileDisplay(options),
+      ...(options.to === undefined ? {} : { to: options.to }),
+    };
+    // Refusals (drift, failed rows, --frozen…) are decided on what is there, before the ledger
+    // table is created or adopted: a refused up changes nothing. Only 'running' rows are waited for.
+    const early = planUp(files, seals, snapshot.rows, planOptions);
+    if (!dryRun && early.blockers.some((b) => b.kind !== 'running')) {
+      result.ledger.exists = snapshot.exists;
+      result.warnings.push(...early.warnings);
+      result.ok = false;
+      result.blockers = early.blockers;
+      result.error = blockedError(early.blockers);
+      result.pending = early.pending.map((f) => pendingOf(byStem.get(f.name.stem)!, false));
+      return result;
+    }
     if (dryRun) {
       rows = snapshot.rows;
       result.ledger.exists = snapshot.exists;
@@ -138,10 +154,6 @@ export async function up(options: UpOptions): Promise<UpResult> {
       rows = await readLedger(db, config.table);
     }
 
-    const planOptions = {
-      frozen, allowOutOfOrder: config.allowOutOfOrder, lockfilePath: lockfileDisplay(options),
-      ...(options.to === undefined ? {} : { to: options.to }),
-    };
     let plan: UpPlan = planUp(files, seals, rows, planOptions);
 
     // A 'running' row belongs to another runner's no-transaction migration (or a crashed one): wait.

@@ -217,6 +217,34 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
     expect(await tables(db)).toEqual([]);
   });
 
+  test('refused inputs leave the database untouched, not even a ledger table', async () => {
+    const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const cases: [string, (p: Project) => void, RegExp, (p: Project) => Promise<unknown>][] = [
+      ['empty', (p) => p.write('002_todo.sql', '-- TODO\n/* later */\n'), /^migrations\/002_todo\.sql is empty \(only whitespace and comments\); nothing was run$/, (p) => up({ ...run(), config: p.config })],
+      ['not UTF-8', (p) => writeFileSync(join(p.config.migrationsDir, '002_latin1.sql'), Buffer.from("SELECT 'caf\xe9';\n", 'latin1')), /^migrations\/002_latin1\.sql is not valid UTF-8 text$/, (p) => up({ ...run(), config: p.config })],
+      ['symlink', (p) => { writeFileSync(join(p.root, 'shared.sql'), 'SELECT 1;\n'); symlinkSync(join('..', 'shared.sql'), join(p.config.migrationsDir, '002_shared.sql')); },
+        /^migrations\/002_shared\.sql: a symbolic link, not a migration file/, (p) => up({ ...run(), config: p.config })],
+      ['directory', (p) => mkdirSync(join(p.config.migrationsDir, '002_dir.sql')), /^migrations\/002_dir\.sql: a directory, not a migration file/, (p) => status({ ...run(), config: p.config })],
+      ['migrationsDir is a file', (p) => { p.config.migrationsDir = join(p.root, 'file.txt'); writeFileSync(p.config.migrationsDir, ''); }, /^migrations folder file\.txt is not a directory$/, (p) => up({ ...run(), config: p.config })],
+      ['baseline --to unknown', () => {}, /^--to 9: no migration file has version 9$/, (p) => baseline({ ...run(), config: p.config, to: '9' })],
+    ];
+    for (const [label, prepare, message, act] of cases) {
+      const p = new Project().files({ '001_a.sql': A });
+      try {
+        prepare(p);
+        const error = await thrown(act(p));
+        expect([label, error.exitCode, error.message]).toEqual([label, 2, expect.stringMatching(message)]);
+      } finally {
+        p.remove();
+      }
+    }
+    // --frozen refuses (exit 1) before creating the ledger table
+    project.write('001_a.sql', A);
+    expect((await up({ ...run(), frozen: true })).ok).toBe(false);
+    expect(await tables(db)).toEqual([]);
+  });
+
   test('an unparseable lockfile is refused before any database work (exit 2)', async () => {
     project.files({ '001_a.sql': A, 'archon-migrate.lock': 'archon-migrate lock v1 sha256:00\n' });
     const error = await thrown(up(run()));
@@ -242,7 +270,7 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
     expect(refused.ok).toBe(false);
     expect(refused.blockers.map((b) => [b.kind, b.migration])).toEqual([['unsealed', '001_a'], ['unsealed', '002_b']]);
     expect(project.lockfile()).toBeNull();
-    expect(await ledger(db)).toEqual([]);
+    expect(await tables(db)).toEqual([]); // refused before even the ledger table is created
 
     const sealed = serializeLockfile([{ file: '001_a.sql', checksum: checksum(A) }, { file: '002_b.sql', checksum: checksum(B) }]);
     project.write('archon-migrate.lock', sealed);
