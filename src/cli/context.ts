@@ -6,7 +6,9 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
+import { recordEnvReads } from './env-recorder.js';
 import { urlSecrets, type CliOutput, type Output } from './output.js';
+import { packageVersion } from './version.js';
 
 export type { Output } from './output.js';
 
@@ -61,6 +63,7 @@ export function createContext(options: {
         const resolved = await loadConfig({
           cwd,
           env,
+          cache: { version: packageVersion(), recordEnv: recordEnvReads },
           ...(global.config === undefined ? {} : { configPath: global.config }),
           ...(global.env === undefined ? {} : { envName: global.env }),
           ...(global.databaseUrl === undefined ? {} : { flags: { databaseUrl: global.databaseUrl } }),

@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Loader } from 'cosmiconfig';
 import { usageError } from '../core/errors.js';
+import type { EnvRecorder } from './config-cache.js';
 import { defineConfig } from './define-config.js';
 
 export const MODULE_NAME = 'archon-migrate';
@@ -33,6 +33,16 @@ export interface FoundConfig {
   filepath: string;
   /** What the file exported (`{}` for an empty file), not yet validated. */
   value: unknown;
+  /**
+   * For a `.ts`/`.js` config evaluated with an EnvRecorder: the environment variables it read.
+   * `complete` is false when it enumerated or changed the environment, or was not recorded.
+   */
+  evaluation?: Evaluation;
+}
+
+export interface Evaluation {
+  reads: Record<string, string | undefined>;
+  complete: boolean;
 }
 
 /** The nearest folder at or above `dir` holding `package.json` or `.git`, if any. */
@@ -46,24 +56,41 @@ export function findProjectRoot(dir: string): string | undefined {
   }
 }
 
-/** Searches from `cwd` up to the project root; `configPath` loads that file instead. */
-export async function findConfig(cwd: string, configPath?: string): Promise<FoundConfig | undefined> {
+/**
+ * Searches from `cwd` up to the project root; `configPath` loads that file instead. With
+ * `recordEnv`, the evaluation of a `.ts`/`.js` config runs under it (see FoundConfig.evaluation).
+ */
+export async function findConfig(cwd: string, configPath?: string, recordEnv?: EnvRecorder): Promise<FoundConfig | undefined> {
   const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
+  let evaluation: Evaluation | undefined;
+  /** Evaluates a config module, recording the environment variables it reads. */
+  const evaluate: Evaluate = async (run, options) => {
+    evaluation ??= { reads: {}, complete: true };
+    if (recordEnv === undefined || options?.notReevaluated === true) {
+      evaluation.complete = false;
+      return run();
+    }
+    const recorded = await recordEnv(run);
+    for (const [name, value] of Object.entries(recorded.reads)) if (!Object.hasOwn(evaluation.reads, name)) evaluation.reads[name] = value;
+    evaluation.complete &&= recorded.complete;
+    return recorded.value;
+  };
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'none',
     cache: false,
     loaders: {
-      '.ts': importTypeScript,
-      '.js': importJavaScript,
-      '.mjs': importJavaScript,
-      '.cjs': importJavaScript,
+      '.ts': (filepath) => importTypeScript(filepath, evaluate),
+      '.js': (filepath) => importJavaScript(filepath, evaluate),
+      '.mjs': (filepath) => importJavaScript(filepath, evaluate),
+      '.cjs': (filepath) => importJavaScript(filepath, evaluate),
       '.json': defaultLoaders['.json'],
       '.yaml': defaultLoaders['.yaml'],
       '.yml': defaultLoaders['.yml'],
       noExt: defaultLoaders.noExt,
     },
   });
+  const withEvaluation = (found: FoundConfig): FoundConfig => (evaluation === undefined ? found : { ...found, evaluation });
 
   if (configPath !== undefined) {
     const filepath = path.resolve(cwd, configPath);
@@ -71,14 +98,14 @@ export async function findConfig(cwd: string, configPath?: string): Promise<Foun
       throw usageError(`config file not found: ${configPath}`, 'Check the --config path, or omit it to search for archon-migrate.config.ts.');
     }
     const result = await readWith(() => explorer.load(filepath), filepath, cwd);
-    return { filepath, value: result?.config ?? {} };
+    return withEvaluation({ filepath, value: result?.config ?? {} });
   }
 
   const stop = findProjectRoot(cwd);
   let dir = path.resolve(cwd);
   for (;;) {
     const result = await readWith(() => explorer.search(dir), undefined, cwd);
-    if (result) return { filepath: result.filepath, value: result.isEmpty ? {} : result.config };
+    if (result) return withEvaluation({ filepath: result.filepath, value: result.isEmpty ? {} : result.config });
     if (dir === stop) return undefined;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
@@ -106,7 +133,13 @@ function firstLine(error: unknown): string {
 /** The module a config file sees as `archon-migrate`: only `defineConfig` is needed at run time. */
 const virtualPackage = { defineConfig, default: { defineConfig } };
 
-const importTypeScript: Loader = async (filepath) => {
+/** `notReevaluated`: the module may come from Node's module cache, so its reads cannot be seen. */
+type Evaluate = (run: () => Promise<unknown>, options?: { notReevaluated?: boolean }) => Promise<unknown>;
+
+/** URLs of config modules imported natively in this process (Node evaluates a module once). */
+const importedNatively = new Set<string>();
+
+async function importTypeScript(filepath: string, evaluate: Evaluate): Promise<unknown> {
   const { createJiti } = await import('jiti');
   // Parent = the config file: jiti then caches transforms in <root>/node_modules/.cache/jiti.
   const jiti = createJiti(filepath, {
@@ -115,19 +148,22 @@ const importTypeScript: Loader = async (filepath) => {
     interopDefault: true,
     virtualModules: { [MODULE_NAME]: virtualPackage },
   });
-  return jiti.import(filepath, { default: true });
-};
+  return evaluate(() => jiti.import(filepath, { default: true }));
+}
 
 /** Native import; when the file imports `archon-migrate` and it is not installed, jiti supplies it. */
-const importJavaScript: Loader = async (filepath) => {
+async function importJavaScript(filepath: string, evaluate: Evaluate): Promise<unknown> {
+  const url = pathToFileURL(filepath).href;
+  const again = importedNatively.has(url);
+  importedNatively.add(url);
   try {
-    const mod = (await import(pathToFileURL(filepath).href)) as { default?: unknown };
+    const mod = (await evaluate(() => import(url), { notReevaluated: again })) as { default?: unknown };
     return mod.default;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((error as Error).message).includes(`'${MODULE_NAME}'`)) {
-      return importTypeScript(filepath, '');
+      return importTypeScript(filepath, evaluate);
     }
     throw error;
   }
-};
+}

@@ -4,13 +4,15 @@
  * `.env` in the project root fills in environment variables that are not already set.
  * The caller passes the environment in: this module never reads `process.env`.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../core/errors.js';
 import { parseTableName, type TableName } from '../core/sql-quote.js';
+import { cacheable, locateConfigFile, readCachedConfig, writeCachedConfig, type EnvRecorder } from './config-cache.js';
 import type { ArchonConfig, EnvironmentConfig } from './define-config.js';
+import { validateField, type FieldName } from './fields.js';
 import { findConfig, findProjectRoot } from './find-config.js';
-import { validateConfigFile, validateField, type FieldName } from './schema.js';
 
 export interface ResolvedConfig {
   /** Project root: the config file's folder, else the nearest folder with package.json or .git, else cwd. */
@@ -42,6 +44,11 @@ export interface LoadConfigOptions {
   /** The process environment, passed in by the CLI. */
   env: Readonly<Record<string, string | undefined>>;
   flags?: { databaseUrl?: string };
+  /**
+   * Reuse the validated config file between runs (config-cache.ts); the CLI turns this on.
+   * `version` is the package version; `recordEnv` lets a `.ts`/`.js` config be cached.
+   */
+  cache?: { version: string; recordEnv?: EnvRecorder };
 }
 
 export const DEFAULTS = {
@@ -69,10 +76,10 @@ export const ENV_VAR_ENV = 'ARCHON_MIGRATE_ENV';
 
 export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedConfig> {
   const cwd = path.resolve(options.cwd);
-  const found = await findConfig(cwd, options.configPath);
+  const found = await readConfigFile(cwd, options);
   const root = found ? path.dirname(found.filepath) : (findProjectRoot(cwd) ?? cwd);
   const label = found ? displayPath(cwd, found.filepath) : undefined;
-  const file: ArchonConfig = found ? validateConfigFile(found.value, label!) : {};
+  const file: ArchonConfig = found?.config ?? {};
 
   const env = { ...(await readDotEnv(root)), ...setOnly(options.env) };
 
@@ -109,6 +116,46 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   if (merged.statementTimeout !== undefined) resolved.statementTimeout = merged.statementTimeout.trim();
   if (envName !== undefined) resolved.envName = envName;
   return resolved;
+}
+
+/**
+ * The config file and what it exports, validated: from the cache when its entry is still valid
+ * (then neither cosmiconfig, jiti nor zod is loaded), else through cosmiconfig and the schema.
+ */
+async function readConfigFile(cwd: string, options: LoadConfigOptions): Promise<{ filepath: string; config: ArchonConfig } | undefined> {
+  const { cache } = options;
+  const located = cache && locateConfigFile(cwd, findProjectRoot(cwd), options.configPath);
+  if (located === null) return undefined; // no candidate file anywhere: nothing to search
+  if (located && cache) {
+    const config = readCachedConfig(located, cache.version, options.env);
+    if (config) return { filepath: located.filepath, config };
+  }
+
+  const recordEnv = located ? cache?.recordEnv : undefined;
+  const found = await findConfig(cwd, options.configPath, recordEnv);
+  if (!found) return undefined;
+  const { validateConfigFile } = await import('./schema.js');
+  const validate = async () => validateConfigFile(found.value, displayPath(cwd, found.filepath));
+  // A config's getters run while it is validated: record those reads too.
+  const validated = recordEnv && found.evaluation ? await recordEnv(validate) : undefined;
+  const config = validated ? validated.value : await validate();
+  // Cached only if the search loaded the file located above, and it did not change meanwhile.
+  if (located && cache && found.filepath === located.filepath && sameContent(located.filepath, located.content)) {
+    const evaluation = found.evaluation && validated && {
+      reads: { ...validated.reads, ...found.evaluation.reads },
+      complete: found.evaluation.complete && validated.complete,
+    };
+    if (cacheable(located, config, evaluation)) writeCachedConfig(located, config, cache.version, evaluation?.reads ?? {});
+  }
+  return { filepath: found.filepath, config };
+}
+
+function sameContent(file: string, content: Buffer): boolean {
+  try {
+    return readFileSync(file).equals(content);
+  } catch {
+    return false;
+  }
 }
 
 function selectEnvironment(file: ArchonConfig, name: string, label: string | undefined, fromEnvVar: boolean): EnvironmentConfig {
