@@ -1,29 +1,12 @@
 /**
  * The command line (DESIGN §5): every command and option is registered here; each command's
- * behaviour lives in commands/<name>.ts and is imported only when that command runs.
+ * behaviour lives in commands/<name>.ts and is imported only when that command runs
+ * (command-modules.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CommandContext } from './context.js';
+import type { CommandName } from './command-modules.js';
 
-export type CommandName = 'status' | 'up' | 'down' | 'create' | 'lock' | 'guard' | 'verify' | 'baseline' | 'repair' | 'init';
-
-export type CommandModule = {
-  default: (ctx: CommandContext, args: string[], opts: Record<string, unknown>) => Promise<number>;
-};
-
-/** Static import strings, so the bundler emits one chunk per command. */
-export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
-  status: () => import('./commands/status.js'),
-  up: () => import('./commands/up.js'),
-  down: () => import('./commands/down.js'),
-  create: () => import('./commands/create.js'),
-  lock: () => import('./commands/lock.js'),
-  guard: () => import('./commands/guard.js'),
-  verify: () => import('./commands/verify.js'),
-  baseline: () => import('./commands/baseline.js'),
-  repair: () => import('./commands/repair.js'),
-  init: () => import('./commands/init.js'),
-};
+export { COMMANDS, type CommandModule, type CommandName } from './command-modules.js';
 
 export type RunCommand = (name: CommandName, args: string[], opts: Record<string, unknown>, global: Record<string, unknown>) => Promise<void>;
 

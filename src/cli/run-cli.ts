@@ -4,12 +4,12 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { CommanderError } from 'commander';
 import { usageError } from '../core/errors.js';
+import { COMMANDS, type CommandName } from './command-modules.js';
 import { createContext, type GlobalOptions } from './context.js';
 import { debugEnabled, renderError } from './errors.js';
 import { CliOutput, colorEnabled, urlSecrets, type Writer } from './output.js';
-import { buildProgram, COMMANDS, type CommandName } from './program.js';
+import type { RunCommand } from './program.js';
 import { packageVersion } from './version.js';
 
 export interface CliIo {
@@ -37,6 +37,19 @@ function prescan(argv: readonly string[]): { noColor: boolean; quiet: boolean; v
   return result;
 }
 
+/**
+ * The pre-commit hook's call — `guard` with only file arguments — which runs on every commit and
+ * does not need commander (loading it is a noticeable share of the guard's time). It gets exactly
+ * what commander would pass: the files, no command options, and the global defaults (`--no-color`
+ * defines `color: true`). Anything else, an option included, goes through commander.
+ */
+function hookCall(argv: readonly string[]): { name: CommandName; args: string[]; global: GlobalOptions } | undefined {
+  if (argv[0] !== 'guard') return undefined;
+  const args = argv.slice(1);
+  if (args.some((a) => a.startsWith('-'))) return undefined;
+  return { name: 'guard', args, global: { color: true } };
+}
+
 function commandIn(argv: readonly string[]): string | undefined {
   return argv.find((a) => Object.hasOwn(COMMANDS, a));
 }
@@ -58,27 +71,36 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let verbose = early.verbose || debugEnabled(io.env);
   let exitCode = 0;
 
-  const program = buildProgram({
-    version: packageVersion(),
-    writeOut: (text) => out.writeOut(text),
-    writeErr: (text) => out.writeErr(text),
-    run: async (name: CommandName, args, opts, globalOpts) => {
-      const global = globalOpts as GlobalOptions;
-      verbose = global.verbose === true || debugEnabled(io.env);
-      out.quiet = global.quiet === true;
-      out.jsonMode = opts.json === true || opts.format === 'json';
-      const cwd = resolveCwd(io.cwd, global.cwd);
-      const ctx = createContext({ cwd, env: io.env, global, out });
-      const mod = await COMMANDS[name]();
-      exitCode = await mod.default(ctx, args, opts);
-    },
-  });
+  const run: RunCommand = async (name, args, opts, globalOpts) => {
+    const global = globalOpts as GlobalOptions;
+    verbose = global.verbose === true || debugEnabled(io.env);
+    out.quiet = global.quiet === true;
+    out.jsonMode = opts.json === true || opts.format === 'json';
+    const cwd = resolveCwd(io.cwd, global.cwd);
+    const ctx = createContext({ cwd, env: io.env, global, out });
+    const mod = await COMMANDS[name]();
+    exitCode = await mod.default(ctx, args, opts);
+  };
 
+  let isCommanderError = (_error: unknown): _error is { exitCode: number; code: string } => false;
   try {
+    const hook = hookCall(argv);
+    if (hook) {
+      await run(hook.name, hook.args, {}, { ...hook.global });
+      return exitCode;
+    }
+    const [{ buildProgram }, { CommanderError }] = await Promise.all([import('./program.js'), import('commander')]);
+    isCommanderError = (error): error is InstanceType<typeof CommanderError> => error instanceof CommanderError;
+    const program = buildProgram({
+      version: packageVersion(),
+      writeOut: (text) => out.writeOut(text),
+      writeErr: (text) => out.writeErr(text),
+      run,
+    });
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (isCommanderError(error)) {
       if (error.exitCode === 0) return 0;
       if (error.code !== 'commander.help') {
         const command = commandIn(argv);
