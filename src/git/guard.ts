@@ -7,8 +7,9 @@
  * with file arguments. It runs on every commit, so it does as little as possible:
  *   1. `git rev-parse` (root + HEAD) and `git diff --cached --raw` in parallel;
  *   2. nothing else when no staged change touches the migrations directory or the lockfile;
- *   3. otherwise `git ls-files -s` of the migrations directory and one `git cat-file --batch`
- *      for the two lockfiles and the changed migrations — four git processes in all.
+ *   3. otherwise `git ls-files -s` of the migrations directory and, started alongside it, one
+ *      `git cat-file --batch` for the two lockfiles (read once when unchanged) and the changed
+ *      migrations — four git processes in all.
  */
 import { basename, posix } from 'node:path';
 import { checksum } from '../core/checksum.js';
@@ -65,7 +66,15 @@ export async function runGuard(options: GuardOptions, staged?: Promise<StagedSta
   const empty: GuardResult = { checked: false, changes, migrationsDir: dir, lockfile: lock, violations: [], warnings: [], baseSeals: [], nextSeals: undefined };
   if (changes.length === 0) return empty;
 
-  const { entries } = await listIndex(git, dir);
+  // cat-file starts while ls-files runs: both are needed from here on.
+  const batch = new CatFileBatch(git);
+  let entries;
+  try {
+    ({ entries } = await listIndex(git, dir));
+  } catch (error) {
+    batch.close();
+    throw error;
+  }
   const indexBlobs = new Map<string, string>();
   for (const e of entries) if (inDir(dir, e.path)) indexBlobs.set(basename(e.path), e.blob);
   const indexLockBlob = entries.find((e) => e.path === lock)?.blob;
@@ -91,12 +100,13 @@ export async function runGuard(options: GuardOptions, staged?: Promise<StagedSta
     }
   }
 
-  const batch = new CatFileBatch(git);
   try {
     const names = [...toRead.keys()];
+    const headLockRead = headLockBlob === undefined ? Promise.resolve(undefined) : batch.read(headLockBlob);
     const [headLock, indexLock, ...contents] = await Promise.all([
-      headLockBlob === undefined ? Promise.resolve(undefined) : batch.read(headLockBlob),
-      indexLockBlob === undefined ? Promise.resolve(undefined) : batch.read(indexLockBlob),
+      headLockRead,
+      // An unchanged lockfile is one blob: read it once.
+      indexLockBlob === undefined ? Promise.resolve(undefined) : indexLockBlob === headLockBlob ? headLockRead : batch.read(indexLockBlob),
       ...names.map((n) => batch.read(toRead.get(n)!)),
     ]);
     names.forEach((n, i) => { const b = contents[i]; if (b !== undefined) files.set(n, checksum(b)); });
