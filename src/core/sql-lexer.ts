@@ -386,6 +386,8 @@ export const DIRECTIVE_PREFIX = 'archon-migrate:';
 export const VALID_DIRECTIVES = 'no-transaction, lock-timeout=<duration>, statement-timeout=<duration> (duration: an integer with ms, s, min or h, or plain milliseconds)';
 
 const DIRECTIVE_COMMENT = /^--\s*archon-migrate\s*:(.*)$/i;
+/** Every directive comment contains this; a file without it has none (and needs no lexing). */
+const DIRECTIVE_WORD = /archon-migrate/i;
 const DURATION = /^([0-9]+)(ms|s|min|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
 /** PostgreSQL's timeouts are int milliseconds. */
@@ -400,6 +402,7 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 export function parseDirectives(sql: string): { directives: Directives; problems: DirectiveProblem[] } {
   const directives: Directives = { transaction: true };
   const problems: DirectiveProblem[] = [];
+  if (!DIRECTIVE_WORD.test(sql)) return { directives, problems };
   const tokens = tokenize(sql);
   const starts = lineStarts(sql);
   const seen = new Map<string, number>();
