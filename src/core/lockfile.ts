@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { ArchonError } from './errors.js';
 import { isChecksum } from './checksum.js';
-import { compareVersions, MIGRATION_FILE_PATTERN, parseMigrationName } from './migration-name.js';
+import { compareVersions, MIGRATION_FILE_PATTERN, parseMigrationName, type MigrationName } from './migration-name.js';
 
 export interface Seal {
   file: string;
@@ -44,19 +44,27 @@ export function lockfileHeaderHash(entryLines: readonly string[]): string {
   return 'sha256:' + hash.digest('hex');
 }
 
-function compareSeals(a: Seal, b: Seal): number {
-  const ma = parseMigrationName(a.file);
-  const mb = parseMigrationName(b.file);
-  if (ma && mb) {
-    const c = compareVersions(ma.version, mb.version);
+/** A seal with its parsed name, so that a sort parses each name once, not once per comparison. */
+interface NamedSeal {
+  seal: Seal;
+  name: MigrationName | undefined;
+}
+
+function compareNamedSeals(a: NamedSeal, b: NamedSeal): number {
+  if (a.name && b.name) {
+    const c = compareVersions(a.name.version, b.name.version);
     if (c !== 0) return c;
   }
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+  return a.seal.file < b.seal.file ? -1 : a.seal.file > b.seal.file ? 1 : 0;
+}
+
+function sortNamed(seals: readonly Seal[]): NamedSeal[] {
+  return seals.map((seal) => ({ seal, name: parseMigrationName(seal.file) })).sort(compareNamedSeals);
 }
 
 /** Sorts seals by version (then file name). */
 export function sortSeals(seals: readonly Seal[]): Seal[] {
-  return [...seals].sort(compareSeals);
+  return sortNamed(seals).map((n) => n.seal);
 }
 
 /**
@@ -64,11 +72,10 @@ export function sortSeals(seals: readonly Seal[]): Seal[] {
  * could not be parsed back: invalid names or checksums, duplicate files or versions.
  */
 export function serializeLockfile(seals: readonly Seal[]): string {
-  const sorted = sortSeals(seals);
+  const sorted = sortNamed(seals);
   const seenFile = new Set<string>();
   const seenVersion = new Map<string, string>();
-  for (const seal of sorted) {
-    const m = parseMigrationName(seal.file);
+  for (const { seal, name: m } of sorted) {
     if (!m) throw new ArchonError(`cannot seal ${seal.file}: invalid migration file name; expected ${MIGRATION_FILE_PATTERN}`, { exitCode: 2, hint: 'Rename the file to match the pattern.' });
     if (!isChecksum(seal.checksum)) throw new ArchonError(`cannot seal ${seal.file}: invalid checksum ${JSON.stringify(seal.checksum)}; expected sha256:<64 lower-case hex digits>`, { exitCode: 2 });
     if (seenFile.has(seal.file)) throw new ArchonError(`cannot seal ${seal.file} twice`, { exitCode: 2 });
@@ -77,7 +84,7 @@ export function serializeLockfile(seals: readonly Seal[]): string {
     seenFile.add(seal.file);
     seenVersion.set(m.versionKey, seal.file);
   }
-  const lines = sorted.map(entryLine);
+  const lines = sorted.map((n) => entryLine(n.seal));
   return [LOCKFILE_HEADER_PREFIX + lockfileHeaderHash(lines), ...lines].map((l) => l + '\n').join('');
 }
 
@@ -161,7 +168,8 @@ export function parseLockfile(text: string, path?: string): Seal[] {
     seals.push({ file, checksum: sum });
   }
 
-  const expected = lockfileHeaderHash(lines.slice(1));
+  // The entry lines, each followed by "\n", are exactly the text after the header line.
+  const expected = 'sha256:' + createHash('sha256').update(text.slice(header.length + 1), 'utf8').digest('hex');
   if (expected !== headerHash) {
     fail(1, 'header hash does not match the entries — the lockfile was edited by hand', `${capitalise(restore)} or ${RELOCK}.`);
   }

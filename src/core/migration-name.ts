@@ -21,10 +21,20 @@ export interface MigrationName {
   name: string;
 }
 
+const ZERO = 0x30;
+
+/** Index of the first character that is not a leading "0". */
+function leadingZeros(version: string): number {
+  let i = 0;
+  while (i < version.length && version.charCodeAt(i) === ZERO) i++;
+  return i;
+}
+
 /** Canonical numeric key of a digit string: leading zeros stripped, "0" when nothing is left. */
 export function versionKey(version: string): string {
-  const stripped = version.replace(/^0+/, '');
-  return stripped === '' ? '0' : stripped;
+  const start = leadingZeros(version);
+  if (start === version.length) return '0';
+  return start === 0 ? version : version.slice(start);
 }
 
 export function parseMigrationName(file: string): MigrationName | undefined {
@@ -41,10 +51,28 @@ export function parseMigrationName(file: string): MigrationName | undefined {
  * then lexicographically. Equal numbers written with different widths ("1", "001") compare equal.
  */
 export function compareVersions(a: string, b: string): number {
-  const ka = versionKey(a);
-  const kb = versionKey(b);
-  if (ka.length !== kb.length) return ka.length < kb.length ? -1 : 1;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  // versionKey(a) vs versionKey(b), without building the keys: this runs inside sorts.
+  let ia = leadingZeros(a);
+  let ib = leadingZeros(b);
+  let ka = a;
+  let kb = b;
+  if (ia === a.length) {
+    ka = '0';
+    ia = 0;
+  }
+  if (ib === b.length) {
+    kb = '0';
+    ib = 0;
+  }
+  const la = ka.length - ia;
+  const lb = kb.length - ib;
+  if (la !== lb) return la < lb ? -1 : 1;
+  for (let k = 0; k < la; k++) {
+    const ca = ka.charCodeAt(ia + k);
+    const cb = kb.charCodeAt(ib + k);
+    if (ca !== cb) return ca < cb ? -1 : 1;
+  }
+  return 0;
 }
 
 /** Order of two migrations: numeric version, then file name (so the order is total and stable). */
