@@ -12,6 +12,7 @@
  * Every violation names the file, the sealed checksum and the one found, and says what to do.
  */
 import { type Seal, LockfileError, parseLockfile } from './lockfile.js';
+import { formatSourceProblem, type SourceProblem } from './migration-source.js';
 import { compareVersions, MIGRATION_FILE_PATTERN, orderMigrations, parseMigrationName } from './migration-name.js';
 
 export interface GuardInput {
@@ -38,6 +39,13 @@ export interface GuardInput {
      * only what the commit changes; verify reads everything).
      */
     files: ReadonlyMap<string, string | null>;
+    /**
+     * Why `up` would refuse a file that is not sealed at the base (core/migration-source.ts), for
+     * the files that were read; sealing such a file would make it unfixable.
+     */
+    problems?: ReadonlyMap<string, readonly SourceProblem[]>;
+    /** Names in the migrations directory that are not regular files (symbolic links, directories, submodules). */
+    notFiles?: readonly string[];
   };
   /** Names (in the migrations directory) that do not exist at the base. */
   added: readonly string[];
@@ -64,7 +72,9 @@ export type GuardViolationKind =
   | 'seal-without-file'
   | 'out-of-order'
   | 'invalid-name'
-  | 'duplicate-version';
+  | 'duplicate-version'
+  | 'unrunnable'
+  | 'not-a-file';
 
 export interface GuardViolation {
   kind: GuardViolationKind;
@@ -254,6 +264,24 @@ export function checkGuard(input: GuardInput): GuardReport {
         hint: `Renumber ${file}${highestSealed(baseSeals) ? ` above the highest sealed version (\`git mv ${quoteArg(path(file))} ${quoteArg(path(`${nextVersion(highestSealed(baseSeals)!.version)}_${parseMigrationName(file)!.name}.sql`))}\`)` : ' (`git mv`)'}.`,
       });
     }
+  }
+
+  // A file `up` would refuse must not be sealed: once committed it could never be fixed.
+  for (const file of [...(next.notFiles ?? [])].sort()) {
+    if (baseSealMap.has(file)) continue;
+    violations.push({
+      kind: 'not-a-file', file: path(file),
+      message: `${path(file)}: is not a regular file (a symbolic link or a directory); a migration must be the file itself`,
+      hint: `Replace it with a regular file holding the SQL, or keep it outside ${dirLabel}.`,
+    });
+  }
+  for (const [file, problems] of [...(next.problems ?? new Map<string, readonly SourceProblem[]>())].sort(([a], [b]) => a.localeCompare(b))) {
+    if (baseSealMap.has(file) || problems.length === 0) continue;
+    violations.push({
+      kind: 'unrunnable', file: path(file),
+      message: `${problems.map((p) => formatSourceProblem(path(file), p)).join('; ')} — up would refuse to run it`,
+      hint: problems[0]!.hint,
+    });
   }
 
   // New migrations go above the highest sealed version.

@@ -14,6 +14,7 @@
 import { basename, posix } from 'node:path';
 import { checksum } from '../core/checksum.js';
 import { checkGuard, type GuardReport } from '../core/guard-rules.js';
+import { isSqlName, migrationSourceProblems, type SourceProblem } from '../core/migration-source.js';
 import { CatFileBatch, type GitEnv } from './exec-git.js';
 import { listIndex } from './blobs.js';
 import { repoInfo, toRepoPath, type RepoInfo } from './repo.js';
@@ -76,7 +77,13 @@ export async function runGuard(options: GuardOptions, staged?: Promise<StagedSta
     throw error;
   }
   const indexBlobs = new Map<string, string>();
-  for (const e of entries) if (inDir(dir, e.path)) indexBlobs.set(basename(e.path), e.blob);
+  const notFiles: string[] = [];
+  for (const e of entries) {
+    if (!inDir(dir, e.path)) continue;
+    indexBlobs.set(basename(e.path), e.blob);
+    // 120000: a symbolic link (the blob is the link text), 160000: a submodule.
+    if ((e.mode === '120000' || e.mode === '160000') && isSqlName(basename(e.path))) notFiles.push(basename(e.path));
+  }
   const indexLockBlob = entries.find((e) => e.path === lock)?.blob;
 
   // HEAD's lockfile: the old side of a staged change to it, else the unchanged index copy.
@@ -109,12 +116,18 @@ export async function runGuard(options: GuardOptions, staged?: Promise<StagedSta
       indexLockBlob === undefined ? Promise.resolve(undefined) : indexLockBlob === headLockBlob ? headLockRead : batch.read(indexLockBlob),
       ...names.map((n) => batch.read(toRead.get(n)!)),
     ]);
-    names.forEach((n, i) => { const b = contents[i]; if (b !== undefined) files.set(n, checksum(b)); });
+    const problems = new Map<string, SourceProblem[]>();
+    names.forEach((n, i) => {
+      const b = contents[i];
+      if (b === undefined) return;
+      files.set(n, checksum(b));
+      if (!notFiles.includes(n) && isSqlName(n)) problems.set(n, migrationSourceProblems(b));
+    });
 
     const input = {
       migrationsDir: dir, lockfile: lock, allowOutOfOrder: options.allowOutOfOrder,
       base: { label: 'HEAD', rev: 'HEAD', lockfile: headLock?.toString('utf8') },
-      next: { label: 'staged', lockfile: indexLock?.toString('utf8'), files },
+      next: { label: 'staged', lockfile: indexLock?.toString('utf8'), files, problems, notFiles },
       added, renames,
       ...(options.createCommand ? { createCommand: options.createCommand } : {}),
     };

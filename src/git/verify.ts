@@ -4,10 +4,11 @@
  * merge-base of HEAD and the base branch (`origin/<baseBranch>` when it exists, else
  * `<baseBranch>`, or `--base REF`). Plus a review summary of the migrations the branch adds.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksum } from '../core/checksum.js';
 import { ArchonError } from '../core/errors.js';
+import { isSqlName, migrationSourceProblems, type SourceProblem } from '../core/migration-source.js';
 import { checkGuard, type GuardViolation } from '../core/guard-rules.js';
 import { orderMigrations } from '../core/migration-name.js';
 import { findRisks, type Risk } from '../core/risk.js';
@@ -74,15 +75,19 @@ export interface VerifyOptions {
   base?: string;
 }
 
-/** Files directly in `dir` (no subdirectories), name -> content; empty when the directory is missing. */
-function readDirFiles(dir: string): Map<string, Buffer> {
+/**
+ * Regular files directly in `dir`, name -> content, and the `.sql` names that are not regular
+ * files (symbolic links, directories); empty when the directory is missing.
+ */
+function readDirFiles(dir: string): { files: Map<string, Buffer>; notFiles: string[] } {
   const files = new Map<string, Buffer>();
-  if (!existsSync(dir)) return files;
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    if (statSync(full).isFile()) files.set(name, readFileSync(full));
+  const notFiles: string[] = [];
+  if (!existsSync(dir)) return { files, notFiles };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile()) files.set(entry.name, readFileSync(join(dir, entry.name)));
+    else if (isSqlName(entry.name)) notFiles.push(entry.name);
   }
-  return files;
+  return { files, notFiles };
 }
 
 async function resolveBase(git: { cwd: string; env?: GitEnv }, options: VerifyOptions): Promise<{ ref: string; commit: string }> {
@@ -117,9 +122,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const baseNames = new Set(baseEntries.filter((e) => e.path.slice(0, e.path.lastIndexOf('/') + 1) === (dir === '' ? '' : `${dir}/`)).map((e) => e.path.slice(e.path.lastIndexOf('/') + 1)));
   const [baseLock] = await readObjects(git, [`${mb}:${lock}`]);
 
-  const work = readDirFiles(options.migrationsDir);
+  const { files: work, notFiles } = readDirFiles(options.migrationsDir);
   const files = new Map<string, string>();
-  for (const [name, bytes] of work) files.set(name, checksum(bytes));
+  const problems = new Map<string, SourceProblem[]>();
+  for (const [name, bytes] of work) {
+    files.set(name, checksum(bytes));
+    if (isSqlName(name)) problems.set(name, migrationSourceProblems(bytes));
+  }
   const workLock = existsSync(options.lockfile) ? readFileSync(options.lockfile, 'utf8') : undefined;
   const added = [...files.keys()].filter((n) => !baseNames.has(n));
 
@@ -127,7 +136,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const report = checkGuard({
     migrationsDir: dir, lockfile: lock, allowOutOfOrder: options.allowOutOfOrder,
     base: { label: `${base.ref} (merge-base ${short})`, rev: base.ref, lockfile: baseLock?.toString('utf8') },
-    next: { label: 'working tree', lockfile: workLock, files },
+    next: { label: 'working tree', lockfile: workLock, files, problems, notFiles },
     added,
   });
 

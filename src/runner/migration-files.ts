@@ -12,7 +12,7 @@ import { MIGRATION_FILE_PATTERN, orderMigrations } from '../core/migration-name.
 import type { MigrationFile } from '../core/plan.js';
 import { isEmptySql, parseDirectives, type Directives } from '../core/sql-lexer.js';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { prepareTransactionalBody, type BodyProblem, type PreparedBody } from './transaction-body.js';
+import { prepareTransactionalBody, type BodyProblem, type PreparedBody } from '../core/transaction-body.js';
 
 export interface SqlSource {
   /** absolute path */

@@ -179,3 +179,32 @@ describe('helpers', () => {
     expect(quoteArg("my dir/it's.sql")).toBe(`'my dir/it'\\''s.sql'`);
   });
 });
+
+describe('checkGuard: files up would refuse', () => {
+  const withNext = (i: GuardInput, next: Partial<GuardInput['next']>): GuardInput => ({ ...i, next: { ...i.next, ...next } });
+
+  it('blocks a new migration with a source problem, naming file:line and up', () => {
+    const i = withNext(input({ files: { '001_a.sql': null, '002_b.sql': null, '003_c.sql': checksum('x') }, added: ['003_c.sql'] }), {
+      problems: new Map([['003_c.sql', [{ line: 1, message: 'unknown directive "no-transactions"', hint: 'Fix the directive.' }]]]),
+    });
+    const [v, ...rest] = checkGuard(i).violations;
+    expect(rest).toEqual([]);
+    expect(v).toEqual({
+      kind: 'unrunnable', file: 'migrations/003_c.sql',
+      message: 'migrations/003_c.sql:1: unknown directive "no-transactions" — up would refuse to run it',
+      hint: 'Fix the directive.',
+    });
+  });
+
+  it('ignores problems of files sealed at the base (their changes are judged as edits)', () => {
+    const i = withNext(input({}), { problems: new Map([['001_a.sql', [{ message: 'is empty (only whitespace and comments)', hint: 'h' }]]]) });
+    expect(kinds(i)).toEqual([]);
+  });
+
+  it('blocks a symbolic link or directory named like a new migration', () => {
+    const i = withNext(input({ files: { '001_a.sql': null, '002_b.sql': null, '003_link.sql': checksum('x') }, added: ['003_link.sql'] }), { notFiles: ['003_link.sql'] });
+    const violations = checkGuard(i).violations;
+    expect(violations.map((v) => v.kind)).toEqual(['not-a-file']);
+    expect(violations[0]!.message).toBe('migrations/003_link.sql: is not a regular file (a symbolic link or a directory); a migration must be the file itself');
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitStatements } from '../../src/core/sql-lexer.js';
 import { plpgsqlLineOffset, positionInFile } from '../../src/runner/failure.js';
-import { prepareTransactionalBody } from '../../src/runner/transaction-body.js';
+import { prepareTransactionalBody } from '../../src/core/transaction-body.js';
 
 function body(sql: string) {
   const r = prepareTransactionalBody(sql);

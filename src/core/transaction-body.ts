@@ -12,7 +12,7 @@
  * - Anything else (a COMMIT in the middle, ROLLBACK, several transactions, BEGIN with an
  *   isolation level, PREPARE TRANSACTION…) is refused before anything runs, naming the line.
  */
-import { findTransactionControl, splitStatements, type Statement, type TransactionControl } from '../core/sql-lexer.js';
+import { findTransactionControl, splitStatements, type Statement, type TransactionControl } from './sql-lexer.js';
 
 export interface PreparedBody {
   /** the text to send: the file with its own BEGIN/COMMIT blanked out; same length as the file */
