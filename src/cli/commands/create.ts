@@ -7,10 +7,11 @@
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { failedError, usageError } from '../../core/errors.js';
-import { MIGRATION_FILE_PATTERN, orderMigrations } from '../../core/migration-name.js';
+import { MAX_VERSION_DIGITS, MIGRATION_FILE_PATTERN, orderMigrations } from '../../core/migration-name.js';
 import type { CommandContext } from '../context.js';
 
 export const DEFAULT_VERSION_WIDTH = 3;
+const MAX_FILE_NAME_BYTES = 255;
 
 const NAME_HINT = 'Use lower-case letters, digits and _, e.g. `archon-migrate create add_users` (spaces and - become _).';
 
@@ -105,7 +106,16 @@ export default async function run(ctx: CommandContext, args: string[], opts: Rec
       'Rename or remove those files first.');
   }
 
-  const stem = `${nextVersion(migrations.map((m) => m.version))}_${name}`;
+  const version = nextVersion(migrations.map((m) => m.version));
+  if (version.length > MAX_VERSION_DIGITS) {
+    throw usageError(`cannot number a new migration: the next version ${version} has more than ${MAX_VERSION_DIGITS} digits (the ledger's version column holds ${MAX_VERSION_DIGITS} digits)`,
+      'Keep versions to at most 20 digits (e.g. 001, or a date like 20261124120000).');
+  }
+  const stem = `${version}_${name}`;
+  // File names are limited to 255 bytes, and the ledger's migration_name to 255 characters.
+  if (Buffer.byteLength(`${stem}.sql`) > MAX_FILE_NAME_BYTES) {
+    throw usageError(`migration name too long: ${stem}.sql would be ${Buffer.byteLength(`${stem}.sql`)} bytes (at most ${MAX_FILE_NAME_BYTES})`, 'Use a shorter name.');
+  }
   const file = path.join(config.migrationsDir, `${stem}.sql`);
   const rollback = opts.rollback === true ? path.join(config.rollbacksDir, `${stem}.sql`) : undefined;
   const created = today(ctx.env);
