@@ -72,7 +72,9 @@ describe.concurrent('bad inputs are refused, named, and change nothing', () => {
         if (typeof fragment === 'string') expect(output, shown).toContain(fragment);
         else expect(output, shown).toMatch(fragment);
       }
-      expect(run.stderr, shown).toMatch(/^error: /m);
+      // guard and verify refuse with their review report (one ✗ line per problem, each with its fix).
+      const refusal = (argv[0] === 'guard' || argv[0] === 'verify') && c.exit === 1 ? /^\s*✗ .+\n\s+fix: /m : /^error: /m;
+      expect(argv[0] === 'verify' ? output : run.stderr, shown).toMatch(refusal);
       expect(stackLines(output), shown).toEqual([]);
       expect(await snapshotDir(ctx.dir), `${c.id}: the project folder changed`).toEqual(filesBefore);
       expect(await snapshotDb(ctx.url), `${c.id}: the database changed`).toEqual(dbBefore);

@@ -147,8 +147,7 @@ export const cases: BadInputCase[] = [
       await symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '002_shared_notes.sql'));
       await git(c.dir, 'add', '-A');
     },
-    argv: () => ['guard'], exit: 1, says: ['002_shared_notes.sql', 'symbolic link'],
-    knownBug: 'guard lets a symbolic link be committed as a migration (it judges the link text in the index; verify checksums the target)' },
+    argv: () => ['guard'], exit: 1, says: ['002_shared_notes.sql', 'symbolic link'] },
   { id: 'lock-symlink-skipped', category: 'file names', files: { [`${M}/${F1}`]: W1, 'shared/notes.sql': W2 },
     prepare: (c) => symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '002_shared_notes.sql')),
     argv: () => ['lock'], exit: 2, says: ['002_shared_notes.sql', 'symbolic link'],
@@ -292,10 +291,8 @@ export const cases: BadInputCase[] = [
   { id: 'create-empty', category: 'create', files: twoMigrations, argv: () => ['create', ''], exit: 2, says: ['missing migration name'] },
   { id: 'create-bad-characters', category: 'create', binary: true, files: twoMigrations, argv: () => ['create', 'Bad-Name!'], exit: 2,
     says: ['invalid migration name "Bad-Name!"', 'only lower-case letters, digits and _'] },
-  { id: 'create-name-too-long', category: 'create', files: twoMigrations, argv: () => ['create', 'a'.repeat(300)], exit: 2, says: ['too long'],
-    knownBug: 'prints the raw "ENAMETOOLONG: name too long, open \'/absolute/path/…\'" with exit 1, instead of refusing the name (exit 2)' },
-  { id: 'create-version-overflow', category: 'create', files: { [`${M}/${'9'.repeat(20)}_max.sql`]: W1 }, argv: () => ['create', 'next'], exit: 2, says: ['20 digits'],
-    knownBug: 'create writes 100000000000000000000_next.sql (21 digits), a file every other command then rejects as an invalid name' },
+  { id: 'create-name-too-long', category: 'create', files: twoMigrations, argv: () => ['create', 'a'.repeat(300)], exit: 2, says: ['too long'] },
+  { id: 'create-version-overflow', category: 'create', files: { [`${M}/${'9'.repeat(20)}_max.sql`]: W1 }, argv: () => ['create', 'next'], exit: 2, says: ['20 digits'] },
   { id: 'create-no-name', category: 'create', argv: () => ['create'], exit: 2, says: ["missing required argument 'name'"] },
 
   // ── migration content ─────────────────────────────────────────────────────────────────────────
@@ -319,12 +316,10 @@ export const cases: BadInputCase[] = [
     knownBug: 'lock seals a migration that up will refuse (COMMIT in the middle); once committed, the seal forbids the fix' },
   { id: 'guard-unrunnable-directive', category: 'migration content', files: withFiles({}),
     prepare: (c) => featureBranch(c, '002_idx.sql', '-- archon-migrate: no-transactions\nSELECT 1;\n', { commit: false }),
-    argv: () => ['guard'], exit: 1, says: ['002_idx.sql', 'unknown directive'],
-    knownBug: 'guard lets a migration with an unknown directive be committed (up --frozen will refuse it in production)' },
+    argv: () => ['guard'], exit: 1, says: ['002_idx.sql', 'unknown directive'] },
   { id: 'verify-unrunnable-commit', category: 'migration content', files: withFiles({}),
     prepare: (c) => featureBranch(c, '002_two_parts.sql', 'BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n', { commit: true }),
-    argv: () => ['verify', '--base', 'main'], exit: 1, says: ['002_two_parts.sql', 'COMMIT'],
-    knownBug: 'verify passes (exit 0, not even a note) a migration whose COMMIT in the middle makes up refuse it' },
+    argv: () => ['verify', '--base', 'main'], exit: 1, says: ['002_two_parts.sql', 'COMMIT'] },
   { id: 'sql-commit-in-middle', category: 'migration content',
     files: withFiles({ '002_two_parts.sql': 'BEGIN;\nALTER TABLE widgets ADD COLUMN a int;\nCOMMIT;\nALTER TABLE widgets ADD COLUMN b int;\n' }),
     argv: () => ['up'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'], },
