@@ -9,7 +9,7 @@ import type { ResolvedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { ApplyContext } from './apply.js';
 import type { EventSink } from './events.js';
-import { displayPath } from './migration-files.js';
+import { displayPath, type ProjectFiles } from './migration-files.js';
 
 export interface RunnerOptions {
   config: ResolvedConfig;
@@ -22,6 +22,11 @@ export interface RunnerOptions {
    * row, or a no-transaction migration's 'running' row). Default 60 s.
    */
   waitTimeoutMs?: number;
+  /**
+   * The files and seals `validateProject` already read and checked (the CLI validates before it
+   * connects, then passes them on so nothing is read twice). Read by the runner when absent.
+   */
+  project?: ProjectFiles;
 }
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;

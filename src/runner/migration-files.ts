@@ -1,14 +1,15 @@
 /**
  * Reading the migrations folder, the rollbacks folder and the lockfile, and validating them
- * before any database work (STYLE: validate before you connect): names and versions, directives,
- * and the transaction-control scan of every file.
+ * before any database work (STYLE: validate before you connect): names and versions, UTF-8 and
+ * directives of every file; the transaction-control scan of the files that are about to run.
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checksum } from '../core/checksum.js';
 import { usageError, type ArchonError } from '../core/errors.js';
 import { parseLockfile, type Seal } from '../core/lockfile.js';
-import { MIGRATION_FILE_PATTERN, orderMigrations } from '../core/migration-name.js';
+import { MIGRATION_FILE_PATTERN, orderMigrations, type MigrationName } from '../core/migration-name.js';
 import type { MigrationFile } from '../core/plan.js';
 import { isEmptySql, parseDirectives, type Directives } from '../core/sql-lexer.js';
 import type { ResolvedConfig } from '../config/load-config.js';
@@ -24,11 +25,11 @@ export interface SqlSource {
   checksum: string;
   directives: Directives;
   /** transactional files: what is sent; undefined when `problem` is set or for no-transaction files */
-  body?: PreparedBody;
+  readonly body?: PreparedBody | undefined;
   /** a transaction-control problem: raised only when the file is about to run */
-  problem?: BodyProblem;
+  readonly problem?: BodyProblem | undefined;
   /** only whitespace and comments: refused when the file is about to run */
-  empty: boolean;
+  readonly empty: boolean;
 }
 
 export interface LoadedMigration extends MigrationFile, SqlSource {}
@@ -41,26 +42,102 @@ function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Reads and analyses one SQL file; directive problems are returned, not thrown. */
-export async function readSqlSource(config: ResolvedConfig, file: string): Promise<{ source: SqlSource; directiveProblems: string[] }> {
-  const bytes = await readFile(file);
-  const shown = displayPath(config, file);
-  let text: string;
+/** What reading a file gives, before any lexing of its body. */
+interface FileText {
+  path: string;
+  displayPath: string;
+  sql: string;
+  checksum: string;
+  directives: Directives;
+}
+
+/**
+ * A file read from disk. Lexing the whole body (transaction control, emptiness) is needed only
+ * for files that are about to run, so it happens on first use: a no-op `up` or `status` over
+ * many applied migrations reads and checksums them, nothing more.
+ */
+class SourceFile implements SqlSource {
+  readonly path: string;
+  readonly displayPath: string;
+  readonly sql: string;
+  readonly checksum: string;
+  readonly directives: Directives;
+  #prepared: { body?: PreparedBody; problem?: BodyProblem } | undefined;
+  #empty: boolean | undefined;
+
+  constructor(text: FileText) {
+    this.path = text.path;
+    this.displayPath = text.displayPath;
+    this.sql = text.sql;
+    this.checksum = text.checksum;
+    this.directives = text.directives;
+  }
+
+  get body(): PreparedBody | undefined {
+    return this.#prepare().body;
+  }
+
+  get problem(): BodyProblem | undefined {
+    return this.#prepare().problem;
+  }
+
+  get empty(): boolean {
+    this.#empty ??= isEmptySql(this.sql);
+    return this.#empty;
+  }
+
+  #prepare(): { body?: PreparedBody; problem?: BodyProblem } {
+    if (this.#prepared === undefined) {
+      if (!this.directives.transaction) {
+        this.#prepared = {};
+      } else {
+        const prepared = prepareTransactionalBody(this.sql);
+        this.#prepared = 'body' in prepared ? { body: prepared.body } : { problem: prepared.problem };
+      }
+    }
+    return this.#prepared;
+  }
+}
+
+class MigrationSourceFile extends SourceFile implements LoadedMigration {
+  readonly name: MigrationName;
+  readonly transaction: boolean;
+
+  constructor(text: FileText, name: MigrationName) {
+    super(text);
+    this.name = name;
+    this.transaction = text.directives.transaction;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads one SQL file and checks what every file must pass (UTF-8, directives); directive problems
+ * are returned, not thrown. Synchronous: for many small files one read each is far cheaper than
+ * a promise each (open, stat, read and close through the thread pool).
+ */
+function readFileText(config: ResolvedConfig, file: string, shown = displayPath(config, file)): { text: FileText; directiveProblems: string[] } {
+  const bytes = readFileSync(file);
+  let decoded: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    decoded = utf8.decode(bytes);
   } catch {
     // What runs must be exactly the bytes that were checksummed: no replacement characters.
     throw usageError(`${shown} is not valid UTF-8 text`, 'Save the file as UTF-8 (PostgreSQL receives the SQL as UTF-8).');
   }
-  const sql = stripBom(text);
+  const sql = stripBom(decoded);
   const { directives, problems } = parseDirectives(sql);
-  const source: SqlSource = { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives, empty: isEmptySql(sql) };
-  if (directives.transaction) {
-    const prepared = prepareTransactionalBody(sql);
-    if ('body' in prepared) source.body = prepared.body;
-    else source.problem = prepared.problem;
-  }
-  return { source, directiveProblems: problems.map((p) => `${shown}:${p.line}: ${p.message}`) };
+  return {
+    text: { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives },
+    directiveProblems: problems.map((p) => `${shown}:${p.line}: ${p.message}`),
+  };
+}
+
+/** Reads and analyses one SQL file; directive problems are returned, not thrown. */
+export async function readSqlSource(config: ResolvedConfig, file: string): Promise<{ source: SqlSource; directiveProblems: string[] }> {
+  const { text, directiveProblems } = readFileText(config, file);
+  return { source: new SourceFile(text), directiveProblems };
 }
 
 function problemsError(problems: readonly string[], hint?: string): ArchonError {
@@ -103,10 +180,12 @@ export async function loadMigrations(config: ResolvedConfig): Promise<LoadedMigr
   }
   const loaded: LoadedMigration[] = [];
   const directiveProblems: string[] = [];
+  const folder = path.relative(config.root, config.migrationsDir).split(path.sep).join('/');
   for (const name of migrations) {
-    const { source, directiveProblems: found } = await readSqlSource(config, path.join(config.migrationsDir, name.file));
-    directiveProblems.push(...found);
-    loaded.push({ ...source, name, checksum: source.checksum, transaction: source.directives.transaction });
+    const shown = folder === '' ? name.file : `${folder}/${name.file}`; // = displayPath(config, file), computed once per folder
+    const { text, directiveProblems: found } = readFileText(config, path.join(config.migrationsDir, name.file), shown);
+    if (found.length > 0) directiveProblems.push(...found);
+    loaded.push(new MigrationSourceFile(text, name));
   }
   if (directiveProblems.length > 0) throw problemsError(directiveProblems, 'Fix the directive comment at the top of the file.');
   return loaded;
@@ -148,12 +227,21 @@ export function rollbackPath(config: ResolvedConfig, file: string): string {
   return path.join(config.rollbacksDir, file);
 }
 
+/** The migration files and the lockfile's seals, read and validated. */
+export interface ProjectFiles {
+  migrations: LoadedMigration[];
+  seals: Seal[];
+  lockfileExists: boolean;
+}
+
 /**
  * Everything that can be checked without a database: file names and versions, directives and the
- * lockfile. The CLI calls it before opening a connection; each runner function checks again.
- * Throws a usage error (exit 2).
+ * lockfile. The CLI calls it before opening a connection and hands the result to the runner
+ * (`RunnerOptions.project`), so the files are read once; a runner function called without it
+ * reads and checks them itself. Throws a usage error (exit 2).
  */
-export async function validateProject(config: ResolvedConfig): Promise<void> {
-  await loadMigrations(config);
-  await readSeals(config);
+export async function validateProject(config: ResolvedConfig): Promise<ProjectFiles> {
+  const migrations = await loadMigrations(config);
+  const lock = await readSeals(config);
+  return { migrations, seals: lock.seals, lockfileExists: lock.exists };
 }

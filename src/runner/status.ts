@@ -6,7 +6,7 @@
 import { computeStatus, type StatusReport } from '../core/plan.js';
 import { lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { peekLedger } from './ledger-view.js';
-import { loadMigrations, readSeals } from './migration-files.js';
+import { validateProject } from './migration-files.js';
 
 export interface StatusResult extends StatusReport {
   database: string;
@@ -17,16 +17,15 @@ export interface StatusResult extends StatusReport {
 
 export async function status(options: RunnerOptions): Promise<StatusResult> {
   const { config, db } = options;
-  const files = await loadMigrations(config);
-  const lock = await readSeals(config);
+  const { migrations: files, seals, lockfileExists } = options.project ?? await validateProject(config);
   const release = await db.lock();
   try {
     const ledger = await peekLedger(db, config.table);
-    const report = computeStatus(files, lock.seals, ledger.rows);
+    const report = computeStatus(files, seals, ledger.rows);
     const warnings: string[] = [];
     const pending = new Set(report.rows.filter((r) => r.state === 'pending').map((r) => r.migration));
     for (const f of files) {
-      if (f.problem && pending.has(f.name.stem)) warnings.push(`${f.displayPath}:${f.problem.line}: ${f.problem.message}; up will refuse it`);
+      if (pending.has(f.name.stem) && f.problem) warnings.push(`${f.displayPath}:${f.problem.line}: ${f.problem.message}; up will refuse it`);
     }
     if (ledger.missingColumns.length > 0) {
       warnings.push(`the ledger table ${tableName(options)} has the Archon shape; the next up adopts it (adds ${ledger.missingColumns.join(', ')})`);
@@ -35,7 +34,7 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
       ...report,
       database: db.description,
       ledger: { table: tableName(options), exists: ledger.exists, missingColumns: ledger.missingColumns },
-      lockfile: { path: lockfileDisplay(options), exists: lock.exists },
+      lockfile: { path: lockfileDisplay(options), exists: lockfileExists },
       warnings,
     };
   } finally {
