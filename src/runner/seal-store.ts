@@ -1,9 +1,9 @@
 /**
- * Writing the lockfile from the runner: `up` appends the seals of what it applied (after each
- * migration, so a crash mid-batch keeps the seals of what was applied) and `down` removes seals
- * that were never committed. Each change is a read-modify-write under a short exclusive file
- * lock (`<lockfile>.lock`, so runners on one machine never lose each other's lines) and is
- * written atomically (temporary file + rename). An existing line is never rewritten.
+ * Writing the lockfile from the runner: `up` appends the seals of what it applied (one write when
+ * its batch ends, also after a failure; what a killed run could not seal, the next `up` seals)
+ * and `down` removes seals that were never committed. Each change is a read-modify-write under a
+ * short exclusive file lock (`<lockfile>.lock`, so runners on one machine never lose each other's
+ * lines) and is written atomically (temporary file + rename). An existing line is never rewritten.
  */
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { mergeSeals, parseLockfile, serializeLockfile, type Seal } from '../core/lockfile.js';

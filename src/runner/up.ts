@@ -1,6 +1,9 @@
 /**
- * `up`: apply pending migrations in version order, each with its ledger row, and seal each one in
- * the lockfile right after it committed.
+ * `up`: apply pending migrations in version order, each with its ledger row, and seal them in the
+ * lockfile: one write when the batch ends (also when it stops at a failure), not one per
+ * migration. A run killed before that write leaves applied but unsealed migrations; the next `up`
+ * seals them: every applied migration that the lockfile lacks and whose ledger checksum is its
+ * file's (not with --frozen or --dry-run, which write nothing).
  *
  * Order of work: read and validate every file and the lockfile (exit 2 on bad input) → make sure
  * the ledger exists (adopting an Archon table) → plan → refuse with every reason if blocked
@@ -16,8 +19,9 @@ import { applyMigration, describeHolder } from './apply.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { failureError, type MigrationFailure } from './failure.js';
 import { peekLedger } from './ledger-view.js';
-import { assertRunnable, loadMigrations, readSeals, type LoadedMigration } from './migration-files.js';
+import { assertRunnable, validateProject, type LoadedMigration } from './migration-files.js';
 import { addSeals } from './seal-store.js';
+import type { Seal } from '../core/lockfile.js';
 
 export interface UpOptions extends RunnerOptions {
   /** print what would run; change nothing (not even create the ledger table) */
@@ -82,6 +86,21 @@ export interface UpResult {
   error: ArchonError | null;
 }
 
+/**
+ * Applied migrations missing from the lockfile whose ledger checksum is their file's: a run killed
+ * between applying and sealing left them so, and sealing them is what it would have done. (A
+ * different checksum is drift: reported by the plan, never sealed.)
+ */
+function unsealedApplied(plan: UpPlan, byStem: ReadonlyMap<string, LoadedMigration>): Seal[] {
+  const seals: Seal[] = [];
+  for (const r of plan.status.rows) {
+    if (r.state !== 'applied' || r.seal !== 'unsealed' || r.recordedChecksum === null || r.recordedChecksum !== r.checksum) continue;
+    const file = byStem.get(r.migration);
+    if (file) seals.push({ file: file.name.file, checksum: file.checksum });
+  }
+  return seals;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function pendingOf(m: LoadedMigration, withSql: boolean): PendingMigration {
@@ -97,6 +116,26 @@ function pendingOf(m: LoadedMigration, withSql: boolean): PendingMigration {
 }
 
 export async function up(options: UpOptions): Promise<UpResult> {
+  // Written once, when the batch ends: what this run applied (or found applied by another runner
+  // with the same checksum), and what an interrupted earlier run applied but could not seal.
+  const toSeal: Seal[] = [];
+  let result: UpResult;
+  try {
+    result = await applyPending(options, toSeal);
+  } catch (error) {
+    // Seal what was applied before the error, but report the error itself.
+    await addSeals(options.config, toSeal).catch(() => {});
+    throw error;
+  }
+  for (const s of await addSeals(options.config, toSeal)) {
+    result.sealed.push(s.file);
+    options.onEvent?.({ type: 'sealed', file: s.file, lockfile: lockfileDisplay(options) });
+  }
+  return result;
+}
+
+/** `up` without the lockfile write: pushes what must be sealed onto `toSeal`. */
+async function applyPending(options: UpOptions, toSeal: Seal[]): Promise<UpResult> {
   const { config, db } = options;
   const ctx = applyContext(options);
   const emit = ctx.onEvent;
@@ -104,8 +143,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const frozen = options.frozen === true;
 
   // Everything that can be checked without a database, first.
-  const files = await loadMigrations(config);
-  const { seals } = await readSeals(config);
+  const { migrations: files, seals } = options.project ?? await validateProject(config);
   const byStem = new Map(files.map((f) => [f.name.stem, f]));
   if (options.to !== undefined) resolveTargetVersion(files, options.to); // unknown --to: exit 2 before connecting
 
@@ -192,6 +230,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       }
     }
     if (dryRun) return result;
+    if (!frozen) toSeal.push(...unsealedApplied(plan, byStem));
 
     // Rows adopted from Archon (NULL or free-text checksum): verified now, recorded now.
     for (const fill of plan.fillChecksums) {
@@ -232,13 +271,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
         );
         return result;
       }
-      if (!frozen) {
-        const added = await addSeals(config, [{ file: m.name.file, checksum: m.checksum }]);
-        for (const s of added) {
-          result.sealed.push(s.file);
-          emit({ type: 'sealed', file: s.file, lockfile: lockfileDisplay(options) });
-        }
-      }
+      if (!frozen) toSeal.push({ file: m.name.file, checksum: m.checksum });
     }
     // Left for a later run by --to.
     const { to: _to, ...withoutTo } = planOptions;

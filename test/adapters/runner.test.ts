@@ -1,5 +1,6 @@
 // One behavioural suite for the runner, run on pg-mem, PGlite and a real PostgreSQL (DESIGN §7).
 // pg-mem cannot roll back DDL and has no PL/pgSQL: where it differs, the test says so.
+import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { checksum } from '../../src/core/checksum.js';
 import { ArchonError } from '../../src/core/errors.js';
@@ -141,6 +142,38 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
     // pg-mem cannot roll back DDL; PostgreSQL and PGlite leave nothing of the failed migration.
     if (real) expect(left).toEqual(['a', 'archon_migrations']);
     expect(project.lockfile()).toBe(serializeLockfile([{ file: '001_a.sql', checksum: checksum(A) }]));
+  });
+
+  test('a run killed between applying and sealing: status shows it, --frozen and --dry-run write nothing, the next up seals what matches', async () => {
+    project.files({ '001_a.sql': A, '002_b.sql': B, '003_c.sql': C });
+    expect((await up({ ...run(), to: '1' })).ok).toBe(true);
+    const beforeRun = project.lockfile()!;
+    expect((await up(run())).applied.map((a) => a.migration)).toEqual(['002_b', '003_c']);
+    // up writes the lockfile once, when its batch ends: killed before that, 002 and 003 are
+    // applied but the lockfile is as it was before the run.
+    writeFileSync(project.config.lockfile, beforeRun);
+    const seen = await status(run());
+    expect(seen.rows.map((r) => [r.migration, r.state, r.seal])).toEqual([['001_a', 'applied', 'sealed'], ['002_b', 'applied', 'unsealed'], ['003_c', 'applied', 'unsealed']]);
+    expect(seen.summary).toMatchObject({ applied: 3, pending: 0, unsealed: 2 });
+
+    expect(await up({ ...run(), frozen: true })).toMatchObject({ ok: false, sealed: [] });
+    expect(await up({ ...run(), dryRun: true })).toMatchObject({ ok: true, sealed: [] });
+    expect(project.lockfile()).toBe(beforeRun);
+
+    // An applied file edited since is drift: refused, never sealed with its new content.
+    project.write('003_c.sql', `${C}-- edited\n`);
+    expect(await up(run())).toMatchObject({ ok: false, sealed: [], blockers: [{ kind: 'drift', migration: '003_c' }] });
+    expect(project.lockfile()).toBe(beforeRun);
+
+    project.write('003_c.sql', C);
+    const healed = await up(run());
+    expect(healed).toMatchObject({ ok: true, applied: [], sealed: ['002_b.sql', '003_c.sql'] });
+    expect(events.filter((e) => e.type === 'sealed').map((e) => e.type === 'sealed' && e.file)).toEqual(['001_a.sql', '002_b.sql', '003_c.sql', '002_b.sql', '003_c.sql']);
+    expect(project.lockfile()).toBe(serializeLockfile([
+      { file: '001_a.sql', checksum: checksum(A) }, { file: '002_b.sql', checksum: checksum(B) }, { file: '003_c.sql', checksum: checksum(C) },
+    ]));
+    expect((await status(run())).summary).toMatchObject({ applied: 3, unsealed: 0 });
+    expect(await up(run())).toMatchObject({ ok: true, applied: [], sealed: [] });
   });
 
   test('an error without a position is located by replaying the statements (rolled back)', async () => {

@@ -40,11 +40,11 @@ function details(row: StatusRow): string {
 
 export default async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
-  await validateProject(config); // bad input exits 2 before any connection is opened
+  const project = await validateProject(config); // bad input exits 2 before any connection is opened
   const db = await ctx.openDatabase(config);
   let result;
   try {
-    result = await status({ config, db, onEvent: eventRenderer(ctx.out) });
+    result = await status({ config, db, project, onEvent: eventRenderer(ctx.out) });
   } finally {
     await db.close();
   }
@@ -78,5 +78,9 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
   if (!result.ledger.exists) out.info(out.color.dim(`The ledger table ${result.ledger.table} does not exist yet: \`archon-migrate up\` creates it.`));
   if (s.modified) out.info('Modified migrations block `up`: restore the file, or accept the edit with `archon-migrate repair <name>`.');
   if (s.failed) out.info('Failed migrations block `up` until `archon-migrate repair <name>`.');
+  const appliedUnsealed = result.rows.filter((r) => r.state === 'applied' && r.seal === 'unsealed' && r.recordedChecksum === r.checksum).length;
+  if (appliedUnsealed > 0) {
+    out.info(`${plural(appliedUnsealed, 'applied migration is', 'applied migrations are')} not sealed (an up stopped before sealing, or the lockfile lost lines): the next \`archon-migrate up\` seals ${appliedUnsealed === 1 ? 'it' : 'them'}.`);
+  }
   return blocked ? 1 : 0;
 }

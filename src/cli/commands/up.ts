@@ -1,6 +1,6 @@
 /**
  * `up [--dry-run] [--to VERSION] [--frozen] [--json]`: apply pending migrations in version order,
- * sealing each in the lockfile. Exit 0 when everything ran (or nothing was pending), 1 when up
+ * sealing them in the lockfile. Exit 0 when everything ran (or nothing was pending), 1 when up
  * refused (drift, failed migration, out of order, --frozen) or a migration failed, 2 on bad input.
  * `ARCHON_MIGRATE_WAIT_TIMEOUT` sets how long to wait for another runner (default 60 s).
  */
@@ -36,13 +36,13 @@ function renderDryRun(result: UpResult, out: Output): void {
 export default async function run(ctx: CommandContext, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const config = await ctx.loadConfig();
   const wait = waitTimeoutMs(ctx);
-  await validateProject(config); // bad input exits 2 before any connection is opened
+  const project = await validateProject(config); // bad input exits 2 before any connection is opened
   const db = await ctx.openDatabase(config);
   const started = performance.now();
   let result: UpResult;
   try {
     result = await up({
-      config, db, onEvent: eventRenderer(ctx.out),
+      config, db, project, onEvent: eventRenderer(ctx.out),
       dryRun: opts.dryRun === true,
       frozen: opts.frozen === true,
       ...(typeof opts.to === 'string' ? { to: opts.to } : {}),
@@ -62,6 +62,9 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
       const elapsed = formatMs(Math.round(performance.now() - started));
       if (result.applied.length === 0 && result.skipped.length === 0) {
         out.result('Nothing to apply: the database is up to date.');
+        if (result.sealed.length > 0) {
+          out.result(`Sealed ${plural(result.sealed.length, 'applied migration')} missing from ${path.relative(ctx.cwd, config.lockfile) || config.lockfile} (an earlier up stopped before sealing them).`);
+        }
       } else {
         const parts = [`Applied ${plural(result.applied.length, 'migration')} in ${elapsed}`];
         if (result.skipped.length > 0) parts.push(`${result.skipped.length} already applied by another runner`);
