@@ -150,15 +150,13 @@ export const cases: BadInputCase[] = [
     argv: () => ['guard'], exit: 1, says: ['002_shared_notes.sql', 'symbolic link'] },
   { id: 'lock-symlink-skipped', category: 'file names', files: { [`${M}/${F1}`]: W1, 'shared/notes.sql': W2 },
     prepare: (c) => symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '002_shared_notes.sql')),
-    argv: () => ['lock'], exit: 2, says: ['002_shared_notes.sql', 'symbolic link'],
-    knownBug: 'lock silently ignores a migration that is a symbolic link; status and up refuse it' },
+    argv: () => ['lock'], exit: 2, says: ['002_shared_notes.sql', 'symbolic link'] },
   { id: 'name-directory-skipped', category: 'file names', files: { [`${M}/${F1}`]: W1 },
     prepare: async (c) => {
       await mkdir(path.join(c.dir, M, '002_not_a_file.sql'));
       await writeFile(path.join(c.dir, M, '002_not_a_file.sql', 'x'), W2);
     },
-    argv: () => ['lock'], exit: 2, says: ['002_not_a_file.sql'],
-    knownBug: 'lock silently ignores a directory named like a migration (002_x.sql/); status and up refuse it' },
+    argv: () => ['lock'], exit: 2, says: ['002_not_a_file.sql'] },
   { id: 'json-bad-input', category: 'file names', files: withFiles({ 'X.sql': W2 }), argv: () => ['status', '--json'], exit: 2,
     says: [`${M}/X.sql`, INVALID_NAME],
     check: async (_c, run) => {
@@ -309,11 +307,9 @@ export const cases: BadInputCase[] = [
   { id: 'sql-directive-after-sql', category: 'migration content', files: withFiles({ '002_late.sql': 'SELECT 1;\n-- archon-migrate: no-transaction\n' }),
     argv: () => ['up'], exit: 2, says: [`${M}/002_late.sql:2`, 'directives must be at the top of the file'] },
   { id: 'lock-seals-unrunnable-directive', category: 'migration content', files: withFiles({ '002_idx.sql': '-- archon-migrate: no-transactions\nSELECT 1;\n' }),
-    argv: () => ['lock'], exit: 2, says: [`${M}/002_idx.sql:1`, 'unknown directive'],
-    knownBug: 'lock seals a migration that up will refuse (unknown directive); once committed, the seal forbids the fix, so the migration can never run' },
+    argv: () => ['lock'], exit: 2, says: [`${M}/002_idx.sql:1`, 'unknown directive'] },
   { id: 'lock-seals-unrunnable-commit', category: 'migration content', files: withFiles({ '002_two_parts.sql': 'BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n' }),
-    argv: () => ['lock'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'],
-    knownBug: 'lock seals a migration that up will refuse (COMMIT in the middle); once committed, the seal forbids the fix' },
+    argv: () => ['lock'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'] },
   { id: 'guard-unrunnable-directive', category: 'migration content', files: withFiles({}),
     prepare: (c) => featureBranch(c, '002_idx.sql', '-- archon-migrate: no-transactions\nSELECT 1;\n', { commit: false }),
     argv: () => ['guard'], exit: 1, says: ['002_idx.sql', 'unknown directive'] },

@@ -125,8 +125,7 @@ describe('lock', () => {
     await put('1_b.sql', B);
     const r = await run('lock');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('  migrations/1_b.sql: duplicate migration version 1');
-    expect(r.stderr).toContain('error: cannot seal migrations: 1 file name problem (listed above)');
+    expect(r.stderr).toContain('error: migrations/1_b.sql: duplicate migration version 1');
     expect(await listTree(dir)).toEqual(['migrations/', 'migrations/001_a.sql', 'migrations/1_b.sql', 'package.json']);
   });
 

@@ -6,12 +6,12 @@
  * `lock --check`: exit 0 when the lockfile exists and matches the files exactly; otherwise exit 1
  * naming every problem. Writes nothing.
  */
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checksum } from '../../core/checksum.js';
-import { failedError, usageError } from '../../core/errors.js';
+import { failedError } from '../../core/errors.js';
 import { mergeSeals, parseLockfile, serializeLockfile, type Seal } from '../../core/lockfile.js';
-import { orderMigrations } from '../../core/migration-name.js';
+import { assertRunnable, loadMigrations } from '../../runner/migration-files.js';
 import type { CommandContext } from '../context.js';
 
 export type LockProblem =
@@ -53,15 +53,6 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-async function listSqlFiles(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
 /** tmp + rename in the same folder: readers see the old file or the new one, never half of it. */
 async function writeAtomically(file: string, content: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
@@ -82,19 +73,12 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
   const shownLockfile = shown(config.lockfile);
   const shownMigration = (file: string) => shown(path.join(config.migrationsDir, file));
 
-  const { migrations, problems: nameProblems } = orderMigrations(await listSqlFiles(config.migrationsDir));
-  if (nameProblems.length > 0) {
-    for (const p of nameProblems) ctx.out.warn(`  ${shownMigration(p.file)}: ${p.message.replace(`${p.file}: `, '')}`);
-    throw usageError(`cannot seal ${shown(config.migrationsDir)}: ${nameProblems.length} file name problem${nameProblems.length === 1 ? '' : 's'} (listed above)`,
-      'Rename or remove those files first.');
-  }
-
+  // The same loader as `up`: names, regular files, UTF-8 and directives are checked alike, so lock
+  // never seals a file that up would refuse (a committed seal would forbid the fix).
+  const migrations = existsSync(config.migrationsDir) ? await loadMigrations(config) : [];
   const text = await readIfExists(config.lockfile);
   const seals = text === undefined ? [] : parseLockfile(text, shownLockfile);
-  const files: Seal[] = [];
-  for (const m of migrations) {
-    files.push({ file: m.file, checksum: checksum(await readFile(path.join(config.migrationsDir, m.file))) });
-  }
+  const files: Seal[] = migrations.map((m) => ({ file: m.name.file, checksum: m.checksum }));
   const problems = compareWithFiles(seals, files);
 
   if (check) {
@@ -128,6 +112,8 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
   }
 
   const added = problems.filter((p) => p.kind === 'unsealed').map((p) => ({ file: p.file, checksum: p.checksum }));
+  const addedFiles = new Set(added.map((s) => s.file));
+  assertRunnable(migrations.filter((m) => addedFiles.has(m.name.file)));
   const next = serializeLockfile(mergeSeals(seals, added));
   if (next === text) {
     ctx.out.info(`${shownLockfile} is up to date: ${seals.length} migration${seals.length === 1 ? '' : 's'} sealed.`);
