@@ -5,21 +5,27 @@
  */
 import { qualifiedTable, quoteIdent, type TableName } from '../core/sql-quote.js';
 import type { Queryable } from '../db/database.js';
-import { describeLedgerTable, LEDGER_COLUMNS, readLedger, type LedgerRow, type LedgerStatus } from '../db/ledger.js';
+import { CHECKSUM_WIDTH, describeLedgerTable, LEDGER_COLUMNS, readLedger, type LedgerRow, type LedgerStatus } from '../db/ledger.js';
 
 export interface LedgerSnapshot {
   exists: boolean;
   /** columns ensureLedger would add (an Archon table before adoption); empty when none */
   missingColumns: string[];
+  /** the table exists in the shape ensureLedger makes: it would change nothing */
+  ready: boolean;
   rows: LedgerRow[];
 }
 
 export async function peekLedger(db: Queryable, table: TableName): Promise<LedgerSnapshot> {
   const columns = await describeLedgerTable(db, table);
-  if (columns === undefined) return { exists: false, missingColumns: [], rows: [] };
+  if (columns === undefined) return { exists: false, missingColumns: [], ready: false, rows: [] };
   const have = new Set(columns.map((c) => c.name));
   const missingColumns = LEDGER_COLUMNS.map((c) => c.name).filter((n) => n !== 'id' && !have.has(n));
-  if (missingColumns.length === 0) return { exists: true, missingColumns, rows: await readLedger(db, table) };
+  if (missingColumns.length === 0) {
+    const checksumWidth = columns.find((c) => c.name === 'checksum')?.maxLength ?? null;
+    const ready = checksumWidth === null || checksumWidth >= CHECKSUM_WIDTH;
+    return { exists: true, missingColumns, ready, rows: await readLedger(db, table) };
+  }
   const pick = (name: string, fallback: string) => (have.has(name) ? quoteIdent(name) : `${fallback} AS ${quoteIdent(name)}`);
   const rows = await db.query<Record<string, unknown>>(
     `SELECT ${quoteIdent('version')}, ${quoteIdent('migration_name')}, ${pick('checksum', 'NULL')}, ${pick('applied_at', 'NULL')}, `
@@ -28,6 +34,7 @@ export async function peekLedger(db: Queryable, table: TableName): Promise<Ledge
   return {
     exists: true,
     missingColumns,
+    ready: false,
     rows: rows.map((r) => ({
       version: String(r.version),
       name: String(r.migration_name),

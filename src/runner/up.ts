@@ -183,6 +183,10 @@ async function applyPending(options: UpOptions, toSeal: Seal[]): Promise<UpResul
       // What up would do to the ledger, reported (not done).
       if (!snapshot.exists) result.ledger.changes = [`would create table ${result.ledger.table}`];
       else if (snapshot.missingColumns.length > 0) result.ledger.changes = [`would adopt table ${result.ledger.table}: add column${snapshot.missingColumns.length > 1 ? 's' : ''} ${snapshot.missingColumns.join(', ')}`];
+    } else if (snapshot.ready) {
+      // Already in shape: ensureLedger would change nothing, and the rows were just read.
+      rows = snapshot.rows;
+      result.ledger.exists = true;
     } else {
       const report = await ensureLedger(db, config.table);
       result.ledger = { table: result.ledger.table, exists: true, created: report.created, adopted: report.adopted, changes: report.changes };
@@ -192,7 +196,7 @@ async function applyPending(options: UpOptions, toSeal: Seal[]): Promise<UpResul
       rows = await readLedger(db, config.table);
     }
 
-    let plan: UpPlan = planUp(files, seals, rows, planOptions);
+    let plan: UpPlan = rows === snapshot.rows ? early : planUp(files, seals, rows, planOptions);
 
     // A 'running' row belongs to another runner's no-transaction migration (or a crashed one): wait.
     if (!dryRun && plan.blockers.length > 0 && plan.blockers.every((b) => b.kind === 'running')) {
@@ -273,7 +277,11 @@ async function applyPending(options: UpOptions, toSeal: Seal[]): Promise<UpResul
       }
       if (!frozen) toSeal.push({ file: m.name.file, checksum: m.checksum });
     }
-    // Left for a later run by --to.
+    // Left for a later run by --to (without --to, everything planned ran).
+    if (options.to === undefined) {
+      result.pending = [];
+      return result;
+    }
     const { to: _to, ...withoutTo } = planOptions;
     const done = new Set([...result.applied, ...result.skipped].map((a) => a.migration));
     result.pending = planUp(files, seals, rows, withoutTo).apply
