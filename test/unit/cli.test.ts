@@ -143,20 +143,20 @@ describe('usage errors exit 2 with a hint', () => {
 
 describe('unexpected errors', () => {
   beforeEach(async () => {
-    // migrations is a file: reading the folder fails with ENOTDIR, which nothing anticipates.
-    await writeFile(path.join(dir, 'migrations'), 'not a folder');
+    // The lockfile is a directory: reading it fails with EISDIR, which nothing anticipates.
+    await mkdir(path.join(dir, 'migrations', 'archon-migrate.lock'), { recursive: true });
   });
 
   it('exit 1 with one line and no stack', async () => {
     const r = await cli(['lock'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: ENOTDIR: not a directory, scandir '.*migrations'\n$/);
+    expect(r.stderr).toMatch(/^error: EISDIR: illegal operation on a directory, read\n$/);
   });
 
   it('--verbose adds the stack', async () => {
     const r = await cli(['--verbose', 'lock'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: ENOTDIR/);
+    expect(r.stderr).toMatch(/^error: EISDIR/);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
