@@ -9,7 +9,7 @@
  * the CA and the host name; no-verify (`pg` only) = TLS without verification. Without `sslmode`,
  * the connection is plain (as with `pg`; libpq would try TLS first).
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { ArchonError, usageError } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
 import { DatabaseError, Mutex, toDatabaseError, type Database, type Queryable, type Release } from './database.js';
@@ -127,8 +127,26 @@ function connectError(error: unknown, target: Target, sslMode: SslMode | undefin
   return new ArchonError(clean(message), { exitCode: 1, ...(hint ? { hint } : {}), cause: undefined });
 }
 
+/**
+ * Loads pg. At load time pg asks whether it runs in a Cloudflare Worker; on Node 20, which has no
+ * global `navigator`, it finds out by constructing a fetch `Response`, which loads undici — about
+ * 40 ms on every command. A Node-shaped `navigator`, present only while pg loads, answers the
+ * question without that.
+ */
+async function loadPg(): Promise<typeof pg> {
+  const g = globalThis as { navigator?: unknown };
+  const stub = g.navigator === undefined;
+  if (stub) Object.defineProperty(g, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true, writable: true });
+  try {
+    return (await import('pg')).default;
+  } finally {
+    if (stub) delete g.navigator;
+  }
+}
+
 async function connectClient(url: string, options: Required<PgOptions>): Promise<pg.Client> {
-  const client = new pg.Client({
+  const { Client } = await loadPg();
+  const client = new Client({
     connectionString: url,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs,
