@@ -145,7 +145,8 @@ export function checkGuard(input: GuardInput): GuardReport {
     }
   } else {
     try {
-      nextSeals = parseLockfile(next.lockfile, input.lockfile);
+      // An unchanged lockfile (most commits) is parsed once.
+      nextSeals = next.lockfile === base.lockfile && base.lockfile !== undefined && baseSeals.length > 0 ? baseSeals : parseLockfile(next.lockfile, input.lockfile);
     } catch (error) {
       if (!(error instanceof LockfileError)) throw error;
       violations.push({
