@@ -5,7 +5,8 @@
  * short exclusive file lock (`<lockfile>.lock`, so runners on one machine never lose each other's
  * lines) and is written atomically (temporary file + rename). An existing line is never rewritten.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { mergeSeals, parseLockfile, serializeLockfile, type Seal } from '../core/lockfile.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { acquireDirLock } from '../db/dir-lock.js';
@@ -30,7 +31,9 @@ async function readCurrent(config: ResolvedConfig): Promise<{ seals: Seal[]; tex
   }
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
+/** tmp + rename in the same folder: readers see the old file or the new one, never half of it. */
+export async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, text, 'utf8');

@@ -7,11 +7,12 @@
  * naming every problem. Writes nothing.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { failedError } from '../../core/errors.js';
 import { mergeSeals, parseLockfile, serializeLockfile, type Seal } from '../../core/lockfile.js';
 import { assertRunnable, loadMigrations } from '../../runner/migration-files.js';
+import { addSeals, writeAtomically } from '../../runner/seal-store.js';
 import type { CommandContext } from '../context.js';
 
 export type LockProblem =
@@ -49,19 +50,6 @@ async function readIfExists(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** tmp + rename in the same folder: readers see the old file or the new one, never half of it. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, content, { flag: 'wx' });
-    await rename(tmp, file);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
     throw error;
   }
 }
@@ -119,7 +107,11 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
     ctx.out.info(`${shownLockfile} is up to date: ${seals.length} migration${seals.length === 1 ? '' : 's'} sealed.`);
     return 0;
   }
-  await writeAtomically(config.lockfile, next);
+  // New seals go through the runner's seal store (file lock, re-read, merge, atomic write), so a
+  // concurrent `up` on this machine never loses a line; a project without migrations gets a
+  // header-only lockfile.
+  if (added.length > 0) await addSeals(config, added);
+  else await writeAtomically(config.lockfile, next);
   for (const s of added) ctx.out.result(`Sealed ${shownMigration(s.file)} ${ctx.out.color.dim(s.checksum)}`);
   ctx.out.info(`${shownLockfile}: ${seals.length + added.length} migration${seals.length + added.length === 1 ? '' : 's'} sealed${added.length === 0 ? '' : `, ${added.length} new`}.`);
   return 0;
