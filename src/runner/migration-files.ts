@@ -9,6 +9,7 @@ import path from 'node:path';
 import { checksum } from '../core/checksum.js';
 import { usageError, type ArchonError } from '../core/errors.js';
 import { parseLockfile, type Seal } from '../core/lockfile.js';
+import { decodeMigration, EMPTY_HINT, NOT_UTF8_HINT } from '../core/migration-source.js';
 import { MIGRATION_FILE_PATTERN, orderMigrations, type MigrationName } from '../core/migration-name.js';
 import type { MigrationFile } from '../core/plan.js';
 import { isEmptySql, parseDirectives, type Directives } from '../core/sql-lexer.js';
@@ -36,10 +37,6 @@ export interface LoadedMigration extends MigrationFile, SqlSource {}
 
 export function displayPath(config: ResolvedConfig, file: string): string {
   return path.relative(config.root, file).split(path.sep).join('/') || file;
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** What reading a file gives, before any lexing of its body. */
@@ -110,8 +107,6 @@ class MigrationSourceFile extends SourceFile implements LoadedMigration {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * Reads one SQL file and checks what every file must pass (UTF-8, directives); directive problems
  * are returned, not thrown. Synchronous: for many small files one read each is far cheaper than
@@ -119,14 +114,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 function readFileText(config: ResolvedConfig, file: string, shown = displayPath(config, file)): { text: FileText; directiveProblems: string[] } {
   const bytes = readFileSync(file);
-  let decoded: string;
-  try {
-    decoded = utf8.decode(bytes);
-  } catch {
-    // What runs must be exactly the bytes that were checksummed: no replacement characters.
-    throw usageError(`${shown} is not valid UTF-8 text`, 'Save the file as UTF-8 (PostgreSQL receives the SQL as UTF-8).');
-  }
-  const sql = stripBom(decoded);
+  const sql = decodeMigration(bytes);
+  // What runs must be exactly the bytes that were checksummed: no replacement characters.
+  if (sql === undefined) throw usageError(`${shown} is not valid UTF-8 text`, NOT_UTF8_HINT);
   const { directives, problems } = parseDirectives(sql);
   return {
     text: { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives },
@@ -199,8 +189,7 @@ export async function loadMigrations(config: ResolvedConfig): Promise<LoadedMigr
 export function assertRunnable(files: readonly SqlSource[]): void {
   const empty = files.filter((f) => f.empty);
   if (empty.length > 0) {
-    throw problemsError(empty.map((f) => `${f.displayPath} is empty (only whitespace and comments); nothing was run`),
-      'Write its SQL first: once applied and sealed a migration can never change.');
+    throw problemsError(empty.map((f) => `${f.displayPath} is empty (only whitespace and comments); nothing was run`), EMPTY_HINT);
   }
   const problems = files.filter((f) => f.problem).map((f) => ({ f, p: f.problem! }));
   if (problems.length === 0) return;
