@@ -25,7 +25,7 @@ import { assertGnuTime, cleanupScratch, measure, type Command, type Sample } fro
 import { renderResults, type Row, type Workload } from './results.js';
 import { roundTrips, startRoundTripProxy, type RoundTripProxy } from './round-trip-proxy.js';
 import { evaluateTargets } from './targets.js';
-import { archonCli, cleanEnv, dbmateBinary, makeTools, psqlArgs, psqlEnv, type Tool } from './tools.js';
+import { archonCli, cleanEnv, dbmateBinary, makeTools, peersModules, psqlArgs, psqlEnv, type Tool } from './tools.js';
 import * as gen from './workloads.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -440,7 +440,8 @@ async function main(): Promise<void> {
 }
 
 function peerVersion(name: string): string {
-  return (JSON.parse(readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const modules = name === 'lint-staged' ? path.join(repo, 'node_modules') : peersModules(repo);
+  return (JSON.parse(readFileSync(path.join(modules, name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 async function assertPgliteApplied(dataDir: string, expected: number): Promise<void> {

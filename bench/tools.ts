@@ -46,11 +46,16 @@ export function archonCli(repo: string): string {
   return path.join(repo, 'dist', 'cli', 'main.js');
 }
 
+/** Where `npm run bench` installs the peers (bench/peers/package.json), apart from the project's own install. */
+export function peersModules(repo: string): string {
+  return path.join(repo, 'bench', 'peers', 'node_modules');
+}
+
 export function dbmateBinary(repo: string): string {
   // The npm package's bin is a node wrapper that spawns this Go binary; we call the binary
   // directly so dbmate is not charged for a node start-up (~40 ms) its wrapper adds.
-  const binary = path.join(repo, 'node_modules', '@dbmate', `linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`, 'bin', 'dbmate');
-  if (!existsSync(binary)) throw new Error(`dbmate binary not found at ${path.relative(repo, binary)}: run npm install`);
+  const binary = path.join(peersModules(repo), '@dbmate', `linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`, 'bin', 'dbmate');
+  if (!existsSync(binary)) throw new Error(`dbmate binary not found at ${path.relative(repo, binary)}: run \`npm run bench\` (it installs bench/peers)`);
   return binary;
 }
 
@@ -97,7 +102,7 @@ export function makeTools(p: BenchPaths): Tool[] {
       // --no-verbose: it would otherwise log every statement it sends.
       up: (url, count) => ({
         file: node,
-        args: [path.join(p.repo, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), 'up', '--migrations-dir', dir('node-pg-migrate', count), '--no-single-transaction', '--no-verbose'],
+        args: [path.join(peersModules(p.repo), 'node-pg-migrate', 'bin', 'node-pg-migrate.js'), 'up', '--migrations-dir', dir('node-pg-migrate', count), '--no-single-transaction', '--no-verbose'],
         cwd: p.work,
         env: cleanEnv({ DATABASE_URL: url }),
       }),
