@@ -20,7 +20,7 @@ export function renderError(error: unknown, options: { verbose: boolean }): Rend
   const expected = error instanceof ArchonError;
   const message = error instanceof Error ? error.message : String(error);
   lines.push(`error: ${message || (error instanceof Error ? error.name : 'unknown error')}`);
-  if (expected && error.hint) lines.push(`  fix: ${error.hint}`);
+  if (expected && error.hint) for (const fix of error.hint.split('\n')) lines.push(`  fix: ${fix}`);
   if (!expected && error instanceof Error) {
     // Database errors carry PostgreSQL's detail and hint.
     const { detail, hint } = error as { detail?: unknown; hint?: unknown };

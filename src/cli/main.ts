@@ -19,8 +19,21 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.exitCode = await runCli(argv, {
     cwd: process.cwd(),
     env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: closable(process.stdout),
+    stderr: closable(process.stderr),
     isTTY: process.stdout.isTTY === true,
   });
+}
+
+/**
+ * A reader that goes away (`status | head -1`) closes the pipe: the command finishes its work
+ * quietly, with its own exit code, instead of dying on an EPIPE stack trace half-way through.
+ */
+function closable(stream: NodeJS.WriteStream): { write(chunk: string): boolean } {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return { write: (chunk: string) => (closed ? false : stream.write(chunk)) };
 }

@@ -39,7 +39,7 @@ export function eventRenderer(out: Output): (event: RunnerEvent) => void {
         out.info(`  ${c.red('failed')}       ${event.file}  ${c.dim(`after ${formatMs(event.durationMs)}`)}`);
         break;
       case 'transaction-control-stripped':
-        out.info(c.dim(`  note: ${event.file} has its own BEGIN (line ${event.beginLine}) and COMMIT (line ${event.commitLine}); its body runs inside archon-migrate's transaction instead`));
+        out.info(c.dim(`  note: ${event.file} has its own BEGIN (line ${event.beginLine}) and COMMIT (line ${event.commitLine}); the whole file runs as one transaction, archon-migrate's, instead`));
         break;
       case 'waiting':
         out.info(`  ${c.yellow('waiting')}      for ${event.migration}: being applied by ${event.holder ?? 'another runner'}${event.since ? ` since ${event.since}` : ''}`);

@@ -23,6 +23,11 @@ export interface EnvironmentConfig {
   lockTimeout?: string;
   /** Default `statement_timeout` for migrations, e.g. `60s`. */
   statementTimeout?: string;
+  /**
+   * How `create` numbers migrations: `sequential` (highest + 1, same width) or `timestamp` (the
+   * current UTC time, YYYYMMDDHHMMSS, as the Supabase CLI does). Default: detected from the folder.
+   */
+  versioning?: 'sequential' | 'timestamp';
 }
 
 export interface ArchonConfig extends EnvironmentConfig {

@@ -44,6 +44,7 @@ export const EXPECTED = {
   baseBranch: 'must be a non-empty string (a branch name)',
   boolean: 'must be true or false',
   duration: 'must be a duration like 5s, 500ms or 2min',
+  versioning: 'must be "sequential" or "timestamp"',
   environments: 'must be an object mapping environment names to settings',
   config: 'must export an object (e.g. `export default defineConfig({ migrationsDir: "migrations" })`)',
 } as const;
@@ -67,6 +68,7 @@ export const FIELD_CHECKS: Record<FieldName, FieldCheck> = {
   allowOutOfOrder: { type: 'boolean', expected: EXPECTED.boolean },
   lockTimeout: { type: 'string', test: isDuration, expected: EXPECTED.duration },
   statementTimeout: { type: 'string', test: isDuration, expected: EXPECTED.duration },
+  versioning: { type: 'string', test: (v) => v === 'sequential' || v === 'timestamp', expected: EXPECTED.versioning },
 };
 
 /**

@@ -29,6 +29,8 @@ export interface ResolvedConfig {
   allowOutOfOrder: boolean;
   lockTimeout?: string;
   statementTimeout?: string;
+  /** How `create` numbers migrations; undefined: detected from the folder. */
+  versioning?: 'sequential' | 'timestamp';
   /** The selected environment, when `--env` or `ARCHON_MIGRATE_ENV` chose one. */
   envName?: string;
   /** `<root>/.archon/pglite`: the embedded database used when no URL is configured. */
@@ -114,6 +116,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   if (merged.databaseUrl !== undefined) resolved.databaseUrl = merged.databaseUrl;
   if (merged.lockTimeout !== undefined) resolved.lockTimeout = merged.lockTimeout.trim();
   if (merged.statementTimeout !== undefined) resolved.statementTimeout = merged.statementTimeout.trim();
+  if (merged.versioning !== undefined) resolved.versioning = merged.versioning;
   if (envName !== undefined) resolved.envName = envName;
   return resolved;
 }

@@ -13,6 +13,7 @@
  */
 import { type Seal, LockfileError, parseLockfile } from './lockfile.js';
 import { formatSourceProblem, type SourceProblem } from './migration-source.js';
+import { nextVersion } from './versioning.js';
 import { compareVersions, MIGRATION_FILE_PATTERN, orderMigrations, parseMigrationName } from './migration-name.js';
 
 export interface GuardInput {
@@ -104,10 +105,9 @@ function joinPath(dir: string, file: string): string {
   return dir === '' || dir === '.' ? file : `${dir.replace(/\/+$/, '')}/${file}`;
 }
 
-/** The version after `version`, written with at least its width ("009" -> "010"). */
-export function nextVersion(version: string): string {
-  const next = (BigInt(version) + 1n).toString();
-  return next.padStart(version.length, '0');
+/** The version one above `version`, at its width: a rename suggestion. */
+function versionAfter(version: string): string {
+  return nextVersion([version], 'sequential');
 }
 
 export function checkGuard(input: GuardInput): GuardReport {
@@ -262,7 +262,7 @@ export function checkGuard(input: GuardInput): GuardReport {
       violations.push({
         kind: 'duplicate-version', file: path(file),
         message: `${path(file)}: duplicate migration version ${version}: ${path(keep)} has the same version`,
-        hint: `Renumber ${file}${highestSealed(baseSeals) ? ` above the highest sealed version (\`git mv ${quoteArg(path(file))} ${quoteArg(path(`${nextVersion(highestSealed(baseSeals)!.version)}_${parseMigrationName(file)!.name}.sql`))}\`)` : ' (`git mv`)'}.`,
+        hint: `Renumber ${file}${highestSealed(baseSeals) ? ` above the highest sealed version (\`git mv ${quoteArg(path(file))} ${quoteArg(path(`${versionAfter(highestSealed(baseSeals)!.version)}_${parseMigrationName(file)!.name}.sql`))}\`)` : ' (`git mv`)'}.`,
       });
     }
   }
@@ -293,7 +293,7 @@ export function checkGuard(input: GuardInput): GuardReport {
         if (renameTargets.has(file) || withProblems.has(file) || baseSealMap.has(file) || !next.files.has(file)) continue;
         const m = parseMigrationName(file);
         if (!m || compareVersions(m.version, highest.version) > 0) continue;
-        const renamed = `${nextVersion(highest.version)}_${m.name}.sql`;
+        const renamed = `${versionAfter(highest.version)}_${m.name}.sql`;
         violations.push({
           kind: 'out-of-order', file: path(file), ...(next.files.get(file) ? { found: next.files.get(file)! } : {}),
           message: `${path(file)}: new migration version ${m.versionKey} is not above the highest sealed version ${parseMigrationName(highest.file)!.versionKey} (${path(highest.file)})`,

@@ -16,8 +16,10 @@ export interface MigrationFile {
   name: MigrationName;
   /** `sha256:<hex>` of the file (checksum spec) */
   checksum: string;
-  /** false for `-- archon-migrate: no-transaction` */
-  transaction: boolean;
+  /** false for `-- archon-migrate: no-transaction` (or another tool's marker, or detected) */
+  readonly transaction: boolean;
+  /** no transaction because every statement needs that, not because a directive says so */
+  readonly detectedNoTransaction?: boolean;
 }
 
 export type LedgerStatus = 'applied' | 'failed' | 'running';
@@ -33,6 +35,8 @@ export interface LedgerEntry {
   executionMs: number | null;
   status: LedgerStatus;
   appliedBy: string | null;
+  /** a 'running' row whose runner is gone (it died or lost its connection): reported as failed */
+  runnerGone?: boolean;
 }
 
 export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing-file' | 'failed' | 'running';
@@ -66,10 +70,14 @@ export interface StatusRow {
   appliedBy: string | null;
   /** transaction mode of the file; null when the file is missing */
   transaction: boolean | null;
+  /** no transaction because every statement of the file needs that (not a directive) */
+  detectedNoTransaction: boolean;
   /** the ledger has a row for this migration */
   inLedger: boolean;
   /** applied, but the ledger holds no archon-migrate checksum yet (rows adopted from Archon): filled on the next `up` or `repair` */
   unverified: boolean;
+  /** failed because its runner is gone while its row said running (a no-transaction migration, possibly partly applied) */
+  runnerGone: boolean;
 }
 
 export interface StatusSummary {
@@ -166,7 +174,8 @@ export function computeStatus(files: readonly MigrationFile[], seals: readonly S
     const row = rowsByName.get(stem);
     const seal = sealsByFile.get(`${stem}.sql`);
     let state: MigrationState;
-    if (row && row.status !== 'applied') state = row.status;
+    if (row && row.status === 'running' && row.runnerGone) state = 'failed';
+    else if (row && row.status !== 'applied') state = row.status;
     else if (row && !file) state = 'missing-file';
     else if (row && file && isVerifiedChecksum(row.checksum) && row.checksum !== file.checksum) state = 'modified';
     else if (row) state = 'applied';
@@ -185,8 +194,10 @@ export function computeStatus(files: readonly MigrationFile[], seals: readonly S
       executionMs: row ? row.executionMs : null,
       appliedBy: row ? row.appliedBy : null,
       transaction: file ? file.transaction : null,
+      detectedNoTransaction: file?.detectedNoTransaction === true,
       inLedger: row !== undefined,
       unverified: row !== undefined && row.status === 'applied' && file !== undefined && !isVerifiedChecksum(row.checksum),
+      runnerGone: row?.runnerGone === true && row.status === 'running',
     });
   }
   rows.sort(compareRows);
@@ -286,7 +297,9 @@ export function planUp(files: readonly MigrationFile[], seals: readonly Seal[], 
       case 'failed':
         blockers.push({
           kind: 'failed', migration: r.migration, appliedBy: r.appliedBy, since: r.appliedAt,
-          message: `${file} failed${r.appliedAt ? ` at ${r.appliedAt}` : ''}${r.appliedBy ? ` (runner ${r.appliedBy})` : ''} and may be partly applied`,
+          message: r.runnerGone
+            ? `${file} was being applied without a transaction by runner ${r.appliedBy ?? 'unknown'}${r.appliedAt ? ` since ${r.appliedAt}` : ''}, which is gone (it stopped or lost its connection); it may be partly applied`
+            : `${file} failed${r.appliedAt ? ` at ${r.appliedAt}` : ''}${r.appliedBy ? ` (runner ${r.appliedBy})` : ''} and may be partly applied`,
         });
         break;
       case 'running':
@@ -348,17 +361,37 @@ export function planUp(files: readonly MigrationFile[], seals: readonly Seal[], 
   return { apply: blockers.length > 0 ? [] : pending, pending: allPending, fillChecksums, blockers, warnings, status };
 }
 
-/** The one-sentence fix for a set of blockers (the first kind that needs action decides). */
+/** `archon-migrate repair <name>` for one migration; without a name (repairs everything) for several. */
+function repairCommand(names: readonly string[], suffix = ''): string {
+  return `\`archon-migrate repair${names.length === 1 ? ` ${names[0]}` : ''}${suffix}\``;
+}
+
+/** The fixes for a set of blockers: one sentence per kind, naming the migrations, in the order they need action. */
+export function blockerHints(blockers: readonly Blocker[]): string[] {
+  const of = (kind: Blocker['kind']) => blockers.filter((b) => b.kind === kind);
+  const names = (bs: readonly Blocker[]) => bs.map((b) => b.migration);
+  const files = (bs: readonly Blocker[]) => bs.map((b) => ('file' in b ? b.file : `${b.migration}.sql`)).join(' ');
+  const hints: string[] = [];
+  const drift = of('drift');
+  if (drift.length > 0) hints.push(`Restore the applied file${drift.length > 1 ? 's' : ''} (\`git checkout -- ${files(drift)}\`) and put the change in a new migration, or accept the edit with ${repairCommand(names(drift))}.`);
+  const failed = of('failed');
+  if (failed.length > 0) hints.push(`Check what of it ran, fix the cause, then run ${repairCommand(names(failed))} (deletes the failed row so \`up\` runs it again; add \`--applied\` if you completed it by hand).`);
+  const running = of('running');
+  if (running.length > 0) hints.push(`Wait for the other runner; if it crashed, run ${repairCommand(names(running))}.`);
+  const taken = of('version-taken');
+  if (taken.length > 0) hints.push(`Renumber ${files(taken)} above the highest applied version (\`archon-migrate create\` picks the next number).`);
+  const outOfOrder = of('out-of-order');
+  if (outOfOrder.length > 0) hints.push(`Renumber ${files(outOfOrder)} above the highest applied version, or set \`allowOutOfOrder: true\` in the config.`);
+  const mismatch = of('seal-mismatch');
+  if (mismatch.length > 0) hints.push(`A sealed migration is immutable: restore ${files(mismatch)} with \`git checkout -- <file>\` and put the change in a new migration.`);
+  if (of('unsealed').length > 0) hints.push('Run `archon-migrate lock` (or `up` without --frozen) and commit the lockfile.');
+  return hints;
+}
+
+/** Every fix for a set of blockers, one per line (the CLI prints each as a `fix:` line). */
 export function blockerHint(blockers: readonly Blocker[]): string | undefined {
-  const kinds = new Set(blockers.map((b) => b.kind));
-  if (kinds.has('drift')) return 'Restore the applied file (e.g. `git checkout -- <file>`) and put the change in a new migration, or accept the edit with `archon-migrate repair <name>`.';
-  if (kinds.has('failed')) return 'Fix the cause, then run `archon-migrate repair <name>` (deletes the failed row so `up` retries it; `--applied` marks it applied instead).';
-  if (kinds.has('running')) return 'Wait for the other runner; if it crashed, run `archon-migrate repair <name>`.';
-  if (kinds.has('version-taken')) return 'Renumber the new migration above the highest applied version (`archon-migrate create` picks the next number).';
-  if (kinds.has('out-of-order')) return 'Renumber the migration above the highest applied version, or set `allowOutOfOrder: true` in the config.';
-  if (kinds.has('seal-mismatch')) return 'A sealed migration is immutable: restore it with `git checkout -- <file>` and put the change in a new migration.';
-  if (kinds.has('unsealed')) return 'Run `archon-migrate lock` (or `up` without --frozen) and commit the lockfile.';
-  return undefined;
+  const hints = blockerHints(blockers);
+  return hints.length === 0 ? undefined : hints.join('\n');
 }
 
 /** The error `up` raises for a blocked plan: exit 1, every reason in the message, one per line. */
@@ -387,10 +420,9 @@ export function planDown(status: StatusReport, options: DownTarget): StatusRow[]
   const blocking = status.rows.filter((r) => r.state === 'failed' || r.state === 'running');
   if (blocking.length > 0) {
     const r = blocking[0]!;
-    throw failedError(
-      `${r.file ?? r.migration} is ${r.state === 'failed' ? 'recorded as failed' : `being applied by ${r.appliedBy ?? 'another runner'}`}; nothing rolled back`,
-      `Resolve it first with \`archon-migrate repair ${r.migration}\`.`,
-    );
+    const what = r.state === 'running' ? `being applied by ${r.appliedBy ?? 'another runner'}`
+      : r.runnerGone ? `left half-applied by runner ${r.appliedBy ?? 'unknown'}, which is gone` : 'recorded as failed';
+    throw failedError(`${r.file ?? r.migration} is ${what}; nothing rolled back`, `Resolve it first with \`archon-migrate repair ${r.migration}\`.`);
   }
   const applied = status.rows.filter((r) => r.inLedger && (r.state === 'applied' || r.state === 'modified' || r.state === 'missing-file'));
   const newestFirst = [...applied].reverse();
@@ -399,6 +431,10 @@ export function planDown(status: StatusReport, options: DownTarget): StatusRow[]
   }
   if (options.steps !== undefined) {
     if (!Number.isInteger(options.steps) || options.steps < 1) throw usageError(`--steps ${options.steps}: expected a whole number ≥ 1`);
+    if (options.steps > newestFirst.length && newestFirst.length > 0) {
+      throw failedError(`--steps ${options.steps}: only ${newestFirst.length} migration${newestFirst.length === 1 ? ' is' : 's are'} applied; nothing rolled back`,
+        `Use \`--steps ${newestFirst.length}\` to roll back ${newestFirst.length === 1 ? 'it' : `all ${newestFirst.length}`}.`);
+    }
     return newestFirst.slice(0, options.steps);
   }
   if (options.target === undefined) return newestFirst.slice(0, 1);

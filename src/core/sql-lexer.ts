@@ -184,7 +184,7 @@ function scanEscapeString(sql: string, i: number, closed: { value: boolean }): n
   return Math.min(i, n);
 }
 
-function isTrivia(t: Token): boolean {
+export function isTrivia(t: Token): boolean {
   return t.type === 'space' || t.type === 'line-comment' || t.type === 'block-comment';
 }
 
@@ -194,7 +194,7 @@ function isSqlToken(t: Token): boolean {
 }
 
 /** Line-start offsets, for fast offset → line lookups. */
-function lineStarts(sql: string): number[] {
+export function lineStarts(sql: string): number[] {
   const starts = [0];
   for (let i = 0; i < sql.length; i++) {
     const ch = sql[i];
@@ -207,7 +207,7 @@ function lineStarts(sql: string): number[] {
   return starts;
 }
 
-function lineAt(starts: readonly number[], offset: number): number {
+export function lineAt(starts: readonly number[], offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -363,97 +363,6 @@ export function pgPositionToOffset(sql: string, position: number): number {
 
 function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Directives
-
-export interface Directives {
-  /** false with `-- archon-migrate: no-transaction` */
-  transaction: boolean;
-  /** PostgreSQL interval text for `SET LOCAL lock_timeout`, e.g. "5s" */
-  lockTimeout?: string;
-  statementTimeout?: string;
-}
-
-export interface DirectiveProblem {
-  line: number;
-  /** the problem and the fix, without the file or line (callers prefix `file:line: `) */
-  message: string;
-}
-
-export const DIRECTIVE_PREFIX = 'archon-migrate:';
-export const VALID_DIRECTIVES = 'no-transaction, lock-timeout=<duration>, statement-timeout=<duration> (duration: an integer with ms, s, min or h, or plain milliseconds)';
-
-const DIRECTIVE_COMMENT = /^--\s*archon-migrate\s*:(.*)$/i;
-/** Every directive comment contains this; a file without it has none (and needs no lexing). */
-const DIRECTIVE_WORD = /archon-migrate/i;
-const DURATION = /^([0-9]+)(ms|s|min|h)?$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
-/** PostgreSQL's timeouts are int milliseconds. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
-/**
- * Reads `-- archon-migrate: …` directives from the leading comment block of a migration (the
- * `--` comments and blank lines before the first SQL token). Several directives may share a line,
- * separated by commas. Problems (unknown directive, bad value, repeated directive, directive
- * after the first statement) are all collected; `directives` holds what was understood.
- */
-export function parseDirectives(sql: string): { directives: Directives; problems: DirectiveProblem[] } {
-  const directives: Directives = { transaction: true };
-  const problems: DirectiveProblem[] = [];
-  if (!DIRECTIVE_WORD.test(sql)) return { directives, problems };
-  const tokens = tokenize(sql);
-  const starts = lineStarts(sql);
-  const seen = new Map<string, number>();
-  let sawSql = false;
-  for (const t of tokens) {
-    if (!isTrivia(t)) {
-      sawSql = true;
-      continue;
-    }
-    if (t.type !== 'line-comment') continue;
-    const m = DIRECTIVE_COMMENT.exec(sql.slice(t.start, t.end));
-    if (!m) continue;
-    const line = lineAt(starts, t.start);
-    if (sawSql) {
-      problems.push({ line, message: 'directives must be at the top of the file, before the first SQL statement; move this line up' });
-      continue;
-    }
-    const items = m[1]!.split(',').map((s) => s.trim());
-    for (const item of items) {
-      const problem = applyDirective(item, directives, seen, line);
-      if (problem) problems.push({ line, message: problem });
-    }
-  }
-  return { directives, problems };
-}
-
-function applyDirective(item: string, directives: Directives, seen: Map<string, number>, line: number): string | undefined {
-  if (item === '') return `empty directive; valid directives: ${VALID_DIRECTIVES}`;
-  const eq = item.indexOf('=');
-  const key = (eq === -1 ? item : item.slice(0, eq)).trim().toLowerCase();
-  const value = eq === -1 ? undefined : item.slice(eq + 1).trim();
-  if (key !== 'no-transaction' && key !== 'lock-timeout' && key !== 'statement-timeout') {
-    return `unknown directive ${JSON.stringify(item)}; valid directives: ${VALID_DIRECTIVES}`;
-  }
-  const previous = seen.get(key);
-  if (previous !== undefined) return `directive ${key} is given twice (first on line ${previous}); keep one`;
-  seen.set(key, line);
-  if (key === 'no-transaction') {
-    if (value !== undefined) return `directive no-transaction takes no value, found ${JSON.stringify(item)}; write "-- archon-migrate: no-transaction"`;
-    directives.transaction = false;
-    return undefined;
-  }
-  const d = value === undefined ? null : DURATION.exec(value.toLowerCase());
-  const ms = d ? Number(d[1]) * UNIT_MS[d[2] ?? 'ms']! : NaN;
-  if (!d || !(ms <= MAX_TIMEOUT_MS)) {
-    return `bad value for ${key}: ${JSON.stringify(value ?? '')}; expected an integer with ms, s, min or h (e.g. ${key}=5s), at most 2147483647 ms; valid directives: ${VALID_DIRECTIVES}`;
-  }
-  const text = d[1]!.replace(/^0+(?=[0-9])/, '') + (d[2] ?? 'ms');
-  if (key === 'lock-timeout') directives.lockTimeout = text;
-  else directives.statementTimeout = text;
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,13 +4,16 @@
  * silently).
  *
  * - No top-level transaction control, or only savepoints (SAVEPOINT, RELEASE, ROLLBACK TO):
- *   the file runs as written.
- * - Exactly a plain leading `BEGIN;` / `START TRANSACTION;` and a plain trailing `COMMIT;` /
- *   `END;` (the common hand-written Supabase pattern): those two statements are blanked out
- *   (replaced by spaces, line breaks kept) so the body runs inside our transaction and every
- *   offset, line and column still matches the file.
- * - Anything else (a COMMIT in the middle, ROLLBACK, several transactions, BEGIN with an
- *   isolation level, PREPARE TRANSACTION…) is refused before anything runs, naming the line.
+ *   the file runs as written. (Savepoints are harmless inside our one transaction, so they stay
+ *   allowed although DESIGN §2 lists SAVEPOINT among the refused shapes.)
+ * - Exactly one plain `BEGIN;` / `START TRANSACTION;` and one plain `COMMIT;` / `END;` after it,
+ *   anywhere in the file (hand-written Supabase and Archon SQL: `SET …; BEGIN; … COMMIT;
+ *   SELECT 'done';`): those two statements are blanked out (replaced by spaces, line breaks
+ *   kept) so the whole file runs inside our transaction and every offset, line and column still
+ *   matches the file.
+ * - Anything else (two pairs, ROLLBACK, a COMMIT without BEGIN, BEGIN with an isolation level,
+ *   PREPARE TRANSACTION…) is refused before anything runs, naming the line and what the file
+ *   really holds.
  */
 import { findTransactionControl, splitStatements, type Statement, type TransactionControl } from './sql-lexer.js';
 
@@ -53,60 +56,58 @@ function isSavepointControl(c: TransactionControl): boolean {
   return (c.keyword === 'ROLLBACK' || c.keyword === 'ABORT') && ROLLBACK_TO.test(normalized(c.statement));
 }
 
-export function prepareTransactionalBody(sql: string): { body: PreparedBody } | { problem: BodyProblem } {
-  const statements = splitStatements(sql);
+export function prepareTransactionalBody(sql: string, statements: readonly Statement[] = splitStatements(sql)): { body: PreparedBody } | { problem: BodyProblem } {
   const prepare = statements.find((st) => /^PREPARE\s+TRANSACTION\b/i.test(normalized(st)));
   if (prepare) return { problem: { line: prepare.line, message: 'PREPARE TRANSACTION (two-phase commit) cannot run inside a migration', hint: SPLIT_HINT } };
   const controls = findTransactionControl(statements).filter((c) => !isSavepointControl(c));
   if (controls.length === 0) return { body: { text: sql, stripped: null } };
-
-  const first = statements[0];
-  const last = statements[statements.length - 1];
-  const [open, close] = controls;
-  if (
-    controls.length === 2 && open && close && first && last && first !== last
-    && open.statement.start === first.start && PLAIN_BEGIN.test(normalized(open.statement))
-    && close.statement.start === last.start && PLAIN_COMMIT.test(normalized(close.statement))
-  ) {
-    let text = blank(sql, open.statement.start, open.statement.end);
-    text = blank(text, close.statement.start, close.statement.end);
-    return { body: { text, stripped: { beginLine: open.line, commitLine: close.line } } };
-  }
-  return { problem: describeProblem(controls, statements) };
+  const problem = describeProblem(controls);
+  if (problem) return { problem };
+  // Exactly one plain BEGIN, then one plain COMMIT: the file's one transaction becomes ours.
+  const [open, close] = controls as [TransactionControl, TransactionControl];
+  let text = blank(sql, open.statement.start, open.statement.end);
+  text = blank(text, close.statement.start, close.statement.end);
+  return { body: { text, stripped: { beginLine: open.line, commitLine: close.line } } };
 }
 
-function describeProblem(controls: readonly TransactionControl[], statements: readonly Statement[]): BodyProblem {
-  const first = statements[0]!;
-  const last = statements[statements.length - 1]!;
+function shown(c: TransactionControl): string {
+  const text = normalized(c.statement);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+const isOpen = (c: TransactionControl) => c.keyword === 'BEGIN' || c.keyword === 'START TRANSACTION';
+const isClose = (c: TransactionControl) => c.keyword === 'COMMIT' || c.keyword === 'END';
+
+/** Why the file's transaction control is not one plain BEGIN … COMMIT pair; undefined when it is. */
+function describeProblem(controls: readonly TransactionControl[]): BodyProblem | undefined {
   for (const c of controls) {
     const text = normalized(c.statement);
-    const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
-    if (PREPARED.test(text)) {
-      return { line: c.line, message: `${shown} (two-phase commit) cannot run inside a migration`, hint: SPLIT_HINT };
-    }
-    if (c.keyword === 'BEGIN' || c.keyword === 'START TRANSACTION') {
-      if (c.statement.start !== first.start) {
-        return { line: c.line, message: `${shown} starts a second transaction in the middle of the file; the statements before it would be committed separately`, hint: SPLIT_HINT };
-      }
-      if (!PLAIN_BEGIN.test(text)) {
-        return { line: c.line, message: `${shown} sets transaction options that archon-migrate cannot apply to its own transaction`, hint: SPLIT_HINT };
-      }
-      continue;
-    }
+    if (PREPARED.test(text)) return { line: c.line, message: `${shown(c)} (two-phase commit) cannot run inside a migration`, hint: SPLIT_HINT };
     if (c.keyword === 'ROLLBACK' || c.keyword === 'ABORT') {
-      return { line: c.line, message: `${shown} would discard the migration while its ledger row says applied`, hint: SPLIT_HINT };
+      return { line: c.line, message: `${shown(c)} would discard the migration while its ledger row says applied`, hint: SPLIT_HINT };
     }
-    // COMMIT / END
-    if (c.statement.start !== last.start) {
-      return { line: c.line, message: `${shown} in the middle of the file would commit part of the migration, breaking all-or-nothing`, hint: SPLIT_HINT };
+    if (isOpen(c) && !PLAIN_BEGIN.test(text)) {
+      return { line: c.line, message: `${shown(c)} sets transaction options that archon-migrate cannot apply to its own transaction`, hint: SPLIT_HINT };
     }
-    if (!PLAIN_COMMIT.test(text)) {
-      return { line: c.line, message: `${shown} is not a plain COMMIT`, hint: SPLIT_HINT };
-    }
-    if (!controls.some((o) => o.keyword === 'BEGIN' || o.keyword === 'START TRANSACTION')) {
-      return { line: c.line, message: `${shown} without a matching BEGIN at the top of the file`, hint: SPLIT_HINT };
-    }
+    if (isClose(c) && !PLAIN_COMMIT.test(text)) return { line: c.line, message: `${shown(c)} is not a plain COMMIT`, hint: SPLIT_HINT };
   }
-  const c = controls[0]!;
-  return { line: c.line, message: `${normalized(c.statement)} without a matching COMMIT at the end of the file`, hint: SPLIT_HINT };
+  const opens = controls.filter(isOpen);
+  const closes = controls.filter(isClose);
+  if (opens.length === 1 && closes.length === 1 && opens[0]!.statement.start < closes[0]!.statement.start) return undefined;
+  if (opens.length === 0) {
+    return { line: closes[0]!.line, message: `${shown(closes[0]!)} has no BEGIN before it: there is no transaction for it to commit`, hint: SPLIT_HINT };
+  }
+  if (closes.length === 0) {
+    return { line: opens[0]!.line, message: `${shown(opens[0]!)} is never committed: the file has no COMMIT after it`, hint: SPLIT_HINT };
+  }
+  if (opens.length === 1 && closes.length === 1) {
+    return { line: closes[0]!.line, message: `${shown(closes[0]!)} comes before the BEGIN on line ${opens[0]!.line}: it has no transaction to commit`, hint: SPLIT_HINT };
+  }
+  const lines = (cs: readonly TransactionControl[]) => cs.map((c) => c.line).join(', ');
+  const second = opens[1] ?? closes[1]!;
+  return {
+    line: second.line,
+    message: `the file opens ${opens.length} transactions (BEGIN on line${opens.length > 1 ? 's' : ''} ${lines(opens)}) and commits ${closes.length} (line${closes.length > 1 ? 's' : ''} ${lines(closes)}); archon-migrate runs a migration as exactly one transaction`,
+    hint: SPLIT_HINT,
+  };
 }

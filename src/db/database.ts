@@ -17,6 +17,36 @@ export interface Queryable {
 /** Releases a lock taken with `Database.lock()`; safe to call twice. */
 export type Release = () => Promise<void>;
 
+/** A session of the server that carries a runner's marker comment (see runner-marker.ts). */
+export interface ActiveRunner {
+  /** the server process of the session */
+  pid: number;
+  /** "host pid" of the runner */
+  appliedBy: string;
+  /** what it applies: a migration name, or "rollback of <name>" */
+  migration: string;
+  /** running a statement now; false between statements */
+  active: boolean;
+  /** start of its transaction, or of its last statement */
+  since: Date | null;
+}
+
+/** What the runner needs to know about a backend, instead of asking which one it is. */
+export interface Capabilities {
+  /** DDL rolls back with its transaction (pg-mem: it commits at once) */
+  readonly transactionalDdl: boolean;
+  /** `clock_timestamp()` arithmetic, so execution time is measured by the server */
+  readonly serverTiming: boolean;
+  /** `SET LOCAL lock_timeout` / `statement_timeout`, `RESET ALL` and `RESET ROLE` work */
+  readonly sessionSettings: boolean;
+  /**
+   * One session at a time (PGlite's file lock, pg-mem's mutex, both held by `lock()`): whoever
+   * holds the lock is the only runner, so table locks are unnecessary and a 'running' row left in
+   * the ledger belongs to a runner that is gone.
+   */
+  readonly exclusive: boolean;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'pg' | 'pglite' | 'pg-mem';
   /** For messages: never contains a password. */
@@ -26,6 +56,13 @@ export interface Database extends Queryable {
    * a failed transaction() that changed the schema cannot be rolled back.
    */
   readonly supportsTransactionalDdl: boolean;
+  readonly capabilities: Capabilities;
+  /**
+   * The sessions that carry a runner's marker (pg: from pg_stat_activity), to tell a live
+   * runner from a dead one. undefined when the server cannot tell (its sessions are hidden from
+   * this role, or the backend has no such view); [] on exclusive backends.
+   */
+  activeRunners(): Promise<ActiveRunner[] | undefined>;
   /**
    * BEGIN / COMMIT (or ROLLBACK when `fn` throws) on one connection. Calls on one Database are
    * serialised. Use `tx`, not the Database, inside `fn`.

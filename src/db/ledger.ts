@@ -5,7 +5,7 @@
  */
 import { failedError, usageError } from '../core/errors.js';
 import { qualifiedTable, quoteIdent, quoteLiteral, type TableName } from '../core/sql-quote.js';
-import { DatabaseError, type Queryable } from './database.js';
+import { DatabaseError, type Database, type Queryable } from './database.js';
 
 export type LedgerStatus = 'applied' | 'failed' | 'running';
 export const LEDGER_STATUSES: readonly LedgerStatus[] = ['applied', 'failed', 'running'];
@@ -19,6 +19,8 @@ export interface LedgerRow {
   executionMs: number | null;
   status: LedgerStatus;
   appliedBy: string | null;
+  /** set by the runner: a 'running' row whose runner is gone */
+  runnerGone?: boolean;
 }
 
 export interface LedgerKey {
@@ -146,6 +148,16 @@ export function updateLedgerRowSql(table: TableName, key: LedgerKey, set: Ledger
   return `UPDATE ${qualifiedTable(table)} SET ${assignments.join(', ')} WHERE ${whereKey(key)}`;
 }
 
+/**
+ * A statement that fails with division by zero (22012) unless `migration` is applied: what `up`
+ * checks right after writing the next migration's row, so that a concurrent `down` that removed
+ * it (under its table lock) can never leave a hole. No plpgsql needed; the count is not a
+ * constant, so the planner cannot fold the division away.
+ */
+export function predecessorCheckSql(table: TableName, migration: string): string {
+  return `SELECT 1 / (SELECT count(*)::int FROM ${qualifiedTable(table)} WHERE ${quoteIdent('migration_name')} = ${quoteLiteral(migration)} AND ${quoteIdent('status')} = 'applied') AS ${quoteIdent('archon_predecessor_applied')}`;
+}
+
 export function deleteLedgerRowSql(table: TableName, key: LedgerKey): string {
   return `DELETE FROM ${qualifiedTable(table)} WHERE ${whereKey(key)}`;
 }
@@ -227,7 +239,7 @@ async function runScript(db: Queryable, statements: string[]): Promise<void> {
  * adopts an existing Archon-shaped table by widening `checksum` and adding the missing columns in
  * ONE transaction, keeping every row. Returns what changed. Idempotent.
  */
-export async function ensureLedger(db: Queryable, table: TableName): Promise<LedgerReport> {
+export async function ensureLedger(db: Database, table: TableName): Promise<LedgerReport> {
   const report: LedgerReport = { table, created: false, adopted: false, changes: [] };
   let columns = await describeLedgerTable(db, table);
   if (columns === undefined) {
@@ -246,6 +258,24 @@ export async function ensureLedger(db: Queryable, table: TableName): Promise<Led
     }
   }
 
+  const plan = adoptionPlan(table, columns);
+  if (plan.alters.length === 0) return report;
+  if (!db.capabilities.exclusive) {
+    // Several runners may adopt at once: the first takes the table, the others find it adopted.
+    const done = await db.transaction(async (tx) => {
+      await tx.exec(`LOCK TABLE ${qualifiedTable(table)} IN ACCESS EXCLUSIVE MODE`);
+      const now = adoptionPlan(table, (await describeLedgerTable(tx, table)) ?? []);
+      if (now.alters.length > 0) await tx.exec(now.alters.map((a) => `${a};`).join('\n'));
+      return now;
+    });
+    return { ...report, adopted: done.alters.length > 0, changes: done.changes };
+  }
+  await runScript(db, plan.alters);
+  return { ...report, adopted: true, changes: plan.changes };
+}
+
+/** The ALTERs that bring an existing table to the canonical shape, and their descriptions. */
+function adoptionPlan(table: TableName, columns: readonly ColumnInfo[]): { alters: string[]; changes: string[] } {
   const have = new Map(columns.map((c) => [c.name, c]));
   const missingRequired = REQUIRED_TO_ADOPT.filter((name) => !have.has(name));
   if (missingRequired.length > 0) {
@@ -255,6 +285,7 @@ export async function ensureLedger(db: Queryable, table: TableName): Promise<Led
     );
   }
   const alters: string[] = [];
+  const changes: string[] = [];
   const target = qualifiedTable(table);
   const checksum = have.get('checksum');
   const missing = ADDABLE.filter((c) => !have.has(c.name));
@@ -263,17 +294,13 @@ export async function ensureLedger(db: Queryable, table: TableName): Promise<Led
   const checksumUnknown = checksum !== undefined && checksum.maxLength === null && missing.length > 0;
   if (checksumTooNarrow || checksumUnknown) {
     alters.push(`ALTER TABLE ${target} ALTER COLUMN ${quoteIdent('checksum')} TYPE varchar(${CHECKSUM_WIDTH})`);
-    report.changes.push(`widened column checksum from ${checksum.maxLength === null ? 'its type' : `varchar(${checksum.maxLength})`} to varchar(${CHECKSUM_WIDTH})`);
+    changes.push(`widened column checksum from ${checksum.maxLength === null ? 'its type' : `varchar(${checksum.maxLength})`} to varchar(${CHECKSUM_WIDTH})`);
   }
   for (const column of missing) {
     alters.push(`ALTER TABLE ${target} ADD COLUMN ${quoteIdent(column.name)} ${column.definition}`);
-    report.changes.push(`added column ${column.name} ${column.definition}`);
+    changes.push(`added column ${column.name} ${column.definition}`);
   }
-  if (alters.length > 0) {
-    await runScript(db, alters);
-    report.adopted = true;
-  }
-  return report;
+  return { alters, changes };
 }
 
 function toDate(value: unknown): Date {

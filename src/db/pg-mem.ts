@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataType, newDb, type IMemoryDb } from 'pg-mem';
 import { isEmptySql } from '../core/sql-lexer.js';
-import { Mutex, toDatabaseError, type Database, type Queryable, type Release } from './database.js';
+import { Mutex, toDatabaseError, type ActiveRunner, type Capabilities, type Database, type Queryable, type Release } from './database.js';
 
 export function createPgMem(): IMemoryDb {
   const mem = newDb({ autoCreateForeignKeyIndices: true });
@@ -41,6 +41,7 @@ class PgMemDatabase implements Database {
   readonly kind = 'pg-mem' as const;
   readonly description = 'in-memory database (pg-mem)';
   readonly supportsTransactionalDdl = false;
+  readonly capabilities: Capabilities = { transactionalDdl: false, serverTiming: false, sessionSettings: false, exclusive: true };
   /** The pg-mem instance, for tests that need to inspect it. */
   readonly mem: IMemoryDb;
   readonly #txMutex = new Mutex();
@@ -89,6 +90,10 @@ class PgMemDatabase implements Database {
 
   lock(): Promise<Release> {
     return this.#lockMutex.acquire();
+  }
+
+  async activeRunners(): Promise<ActiveRunner[]> {
+    return []; // one session, serialised by lock()
   }
 
   async close(): Promise<void> {

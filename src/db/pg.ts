@@ -12,12 +12,31 @@
 import type pg from 'pg';
 import { ArchonError, usageError } from '../core/errors.js';
 import { redactSecrets } from '../core/redact.js';
-import { DatabaseError, Mutex, toDatabaseError, type Database, type Queryable, type Release } from './database.js';
+import { DatabaseError, Mutex, toDatabaseError, type ActiveRunner, type Capabilities, type Database, type Queryable, type Release } from './database.js';
+import { ACTIVE_RUNNERS_SQL, parseRunnerMarker } from './runner-marker.js';
 
 export interface PgOptions {
   applicationName?: string;
-  /** Default 15 s. */
+  /** Default: the URL's `connect_timeout` (seconds, as libpq reads it), else 15 s. */
   connectTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * libpq's `connect_timeout` of a URL, in milliseconds: seconds, at least 2 (libpq raises 1 to 2);
+ * 0 or a negative number means wait indefinitely (undefined here: `pg` then never times out).
+ * A value that is not an integer is refused.
+ */
+export function urlConnectTimeoutMs(url: string): number | null | undefined {
+  const match = /[?&]connect_timeout=([^&#]*)/.exec(url);
+  if (!match) return undefined;
+  const raw = decodeURIComponent(match[1]!);
+  if (!/^-?[0-9]+$/.test(raw.trim())) {
+    throw usageError(`invalid connect_timeout ${JSON.stringify(raw)} in the database URL; expected whole seconds`, 'Fix the connect_timeout parameter of DATABASE_URL (for example ?connect_timeout=10).');
+  }
+  const seconds = Number(raw);
+  return seconds <= 0 ? null : Math.max(2, seconds) * 1000;
 }
 
 export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
@@ -165,9 +184,11 @@ async function connectClient(url: string, options: Required<PgOptions>): Promise
 }
 
 export async function openPg(url: string, opts: PgOptions = {}): Promise<Database> {
+  const fromUrl = urlConnectTimeoutMs(url);
   const options: Required<PgOptions> = {
     applicationName: opts.applicationName ?? 'archon-migrate',
-    connectTimeoutMs: opts.connectTimeoutMs ?? 15_000,
+    // 0 disables pg's connect timeout: libpq's "wait indefinitely".
+    connectTimeoutMs: opts.connectTimeoutMs ?? (fromUrl === null ? 0 : fromUrl ?? DEFAULT_CONNECT_TIMEOUT_MS),
   };
   const target = describeTarget(url);
   const ssl = resolveSslMode(url);
@@ -192,6 +213,7 @@ export async function openPg(url: string, opts: PgOptions = {}): Promise<Databas
 class PgDatabase implements Database {
   readonly kind = 'pg' as const;
   readonly supportsTransactionalDdl = true as const;
+  readonly capabilities: Capabilities = { transactionalDdl: true, serverTiming: true, sessionSettings: true, exclusive: false };
   readonly #client: pg.Client;
   readonly #secrets: string[];
   readonly #txMutex = new Mutex();
@@ -275,6 +297,20 @@ class PgDatabase implements Database {
 
   async lock(): Promise<Release> {
     return async () => {};
+  }
+
+  async activeRunners(): Promise<ActiveRunner[] | undefined> {
+    let rows: { pid: number; state: string | null; since: Date | null; query: string }[];
+    try {
+      rows = await this.query(ACTIVE_RUNNERS_SQL);
+    } catch (error) {
+      if (error instanceof DatabaseError && error.connectionLost) throw error;
+      return undefined;
+    }
+    return rows.flatMap((r) => {
+      const marker = parseRunnerMarker(r.query);
+      return marker ? [{ pid: Number(r.pid), ...marker, active: r.state === 'active', since: r.since ? new Date(r.since) : null }] : [];
+    });
   }
 
   async close(): Promise<void> {

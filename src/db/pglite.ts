@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { failedError } from '../core/errors.js';
 import { acquireDirLock, type DirLock } from './dir-lock.js';
-import { Mutex, toDatabaseError, type Database, type Queryable, type Release } from './database.js';
+import { Mutex, toDatabaseError, type ActiveRunner, type Capabilities, type Database, type Queryable, type Release } from './database.js';
 
 export interface PgliteOptions {
   /** How long to wait for another process that holds the data dir; default 30 s. */
@@ -51,6 +51,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
 class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   readonly supportsTransactionalDdl = true as const;
+  readonly capabilities: Capabilities = { transactionalDdl: true, serverTiming: true, sessionSettings: true, exclusive: true };
   readonly #db: PGlite;
   readonly #lock: DirLock | undefined;
   readonly #txMutex = new Mutex();
@@ -78,6 +79,10 @@ class PgliteDatabase implements Database {
 
   async lock(): Promise<Release> {
     return async () => {}; // the data dir lock is held since open
+  }
+
+  async activeRunners(): Promise<ActiveRunner[]> {
+    return []; // one process owns the data dir
   }
 
   async close(): Promise<void> {

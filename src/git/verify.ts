@@ -12,7 +12,7 @@ import { isSqlName, migrationSourceProblems, type SourceProblem } from '../core/
 import { checkGuard, type GuardViolation } from '../core/guard-rules.js';
 import { orderMigrations } from '../core/migration-name.js';
 import { findRisks, type Risk } from '../core/risk.js';
-import { parseDirectives } from '../core/sql-lexer.js';
+import { parseDirectives } from '../core/directives.js';
 import { readObjects, listTree } from './blobs.js';
 import type { GitEnv } from './exec-git.js';
 import { isShallow, mergeBase, repoInfo, resolveCommit, toRepoPath } from './repo.js';
@@ -96,10 +96,22 @@ async function resolveBase(git: { cwd: string; env?: GitEnv }, options: VerifyOp
     const commit = await resolveCommit(git, ref);
     if (commit !== undefined) return { ref, commit };
   }
+  const shallow = await isShallow(git);
   throw new ArchonError(
-    options.base !== undefined ? `base ${options.base} is not a commit in this repository` : `base branch ${options.baseBranch} not found (tried origin/${options.baseBranch} and ${options.baseBranch})`,
-    { exitCode: 2, hint: `Fetch it (\`git fetch origin ${options.base ?? options.baseBranch}\`; in GitHub Actions use actions/checkout with fetch-depth: 0) or pass --base REF.` },
+    options.base !== undefined ? `base ${options.base} is not a commit in this repository${shallow ? ' (this is a shallow clone)' : ''}` : `base branch ${options.baseBranch} not found (tried origin/${options.baseBranch} and ${options.baseBranch})`,
+    { exitCode: 2, hint: missingBaseHint(options.base ?? options.baseBranch, shallow) },
   );
+}
+
+/** What to fetch for a missing base: a branch by name, a commit by hash; a relative ref (HEAD~1) cannot be fetched. */
+export function missingBaseHint(ref: string, shallow: boolean): string {
+  if (/[~^@:]/.test(ref) || /^HEAD\b/.test(ref)) {
+    return shallow
+      ? `Fetch more history (\`git fetch --unshallow\`; in GitHub Actions use actions/checkout with fetch-depth: 0), or pass --base with a branch name.`
+      : `${ref} names a commit this history does not have; pass --base with a branch or a commit that exists (\`git log --oneline\` lists them).`;
+  }
+  const name = ref.replace(/^(refs\/remotes\/)?origin\//, '');
+  return `Fetch it (\`git fetch origin ${name}\`; in GitHub Actions use actions/checkout with fetch-depth: 0) or pass --base REF.`;
 }
 
 export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {

@@ -32,16 +32,17 @@ export interface BaselineResult {
 
 export async function baseline(options: BaselineOptions): Promise<BaselineResult> {
   const { config, db } = options;
-  const emit = applyContext(options).onEvent;
   const files = await loadMigrations(config);
   const { seals } = await readSeals(config);
   const sealByFile = new Map(seals.map((s) => [s.file, s.checksum]));
   resolveTargetVersion(files, options.to); // unknown --to: exit 2 before the ledger is touched
   const release = await db.lock();
   try {
-    const report = await ensureLedger(db, config.table);
+    const ctx = await applyContext(options);
+    const emit = ctx.onEvent;
+    const report = await ensureLedger(db, ctx.table);
     if (report.created || report.adopted) emit({ type: 'ledger', table: tableName(options), created: report.created, adopted: report.adopted, changes: report.changes });
-    const rows = await readLedger(db, config.table);
+    const rows = await readLedger(db, ctx.table);
     const plan = planBaseline(files, rows, options.to);
     const covered = files.filter((f) => plan.record.includes(f) || plan.alreadyApplied.includes(f.name.stem));
     const mismatched = covered.filter((f) => sealByFile.has(f.name.file) && sealByFile.get(f.name.file) !== f.checksum);
@@ -51,12 +52,12 @@ export async function baseline(options: BaselineOptions): Promise<BaselineResult
         'A sealed migration is immutable: restore it with `git checkout -- <file>`.',
       );
     }
-    const statements = plan.record.map((f) => insertLedgerRowSql(config.table, {
+    const statements = plan.record.map((f) => insertLedgerRowSql(ctx.table, {
       version: f.name.version, name: f.name.stem, checksum: f.checksum, status: 'applied', appliedBy: BASELINE_APPLIED_BY,
     }));
     for (const fill of plan.fillChecksums) {
       for (const row of rows.filter((r) => r.name === fill.migration && !isVerifiedChecksum(r.checksum))) {
-        statements.push(updateLedgerRowSql(config.table, { version: row.version, name: row.name }, { checksum: fill.checksum }));
+        statements.push(updateLedgerRowSql(ctx.table, { version: row.version, name: row.name }, { checksum: fill.checksum }));
       }
     }
     if (statements.length > 0) {

@@ -8,6 +8,7 @@ import { qualifiedTable } from '../core/sql-quote.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { ApplyContext } from './apply.js';
+import { resolveLedgerTable } from '../db/session.js';
 import type { EventSink } from './events.js';
 import { displayPath, type ProjectFiles } from './migration-files.js';
 
@@ -35,15 +36,21 @@ export function defaultAppliedBy(): string {
   return `${hostname()} ${process.pid}`;
 }
 
-export function applyContext(options: RunnerOptions): ApplyContext {
+/**
+ * What running migrations needs, once per run: the ledger with its schema resolved (before any
+ * migration body can change the session's search_path). `restoreSql` is captured by the commands
+ * that run migration bodies, just before the first one.
+ */
+export async function applyContext(options: RunnerOptions): Promise<ApplyContext> {
   const { config } = options;
   return {
     db: options.db,
-    table: config.table,
+    table: await resolveLedgerTable(options.db, config.table),
     appliedBy: options.appliedBy ?? defaultAppliedBy(),
     waitTimeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
     ...(config.lockTimeout ? { lockTimeout: config.lockTimeout } : {}),
     ...(config.statementTimeout ? { statementTimeout: config.statementTimeout } : {}),
+    restoreSql: '',
     onEvent: options.onEvent ?? (() => {}),
   };
 }

@@ -10,19 +10,21 @@
  *   reads HEAD through src/git); null means HEAD could not be read, and then every seal stays.
  * - No-transaction rollback files run statement by statement; the ledger rows are deleted after
  *   the last statement succeeded.
+ * - Concurrency (rollback.ts): each rollback claims its ledger rows under a table lock, so two
+ *   `down`s never run one rollback twice, and a `down` never rolls back a migration that an
+ *   `up` has meanwhile built on (it refuses, naming the newer one).
  */
 import { access } from 'node:fs/promises';
 import { computeStatus, planDown } from '../core/plan.js';
 import { failedError, usageError, type ArchonError } from '../core/errors.js';
 import type { Seal } from '../core/lockfile.js';
-import { quoteLiteral } from '../core/sql-quote.js';
-import { splitStatements } from '../core/sql-lexer.js';
-import { deleteLedgerRowSql, type LedgerRow } from '../db/ledger.js';
-import { findFailingOffset, runnerMarker, statementOffset, timeouts, type ApplyContext } from './apply.js';
+import { sessionRestoreSql } from '../db/session.js';
 import { applyContext, lockfileDisplay, type RunnerOptions } from './context.js';
-import { asDatabaseError, describeFailure, failureFrom, positionInFile, type MigrationFailure } from './failure.js';
+import { describeFailure, type MigrationFailure } from './failure.js';
 import { peekLedger } from './ledger-view.js';
 import { assertRunnable, displayPath, loadMigrations, readSeals, readSqlSource, rollbackPath, type SqlSource } from './migration-files.js';
+import { rollBack } from './rollback.js';
+import { withGoneRunners } from './runner-liveness.js';
 import { removeSeals } from './seal-store.js';
 
 export interface DownOptions extends RunnerOptions {
@@ -59,6 +61,8 @@ export interface DownResult {
   /** newest first */
   planned: PlannedRollback[];
   rolledBack: RolledBackMigration[];
+  /** rolled back by another runner meanwhile: nothing was run for them */
+  alreadyRolledBack: string[];
   warnings: string[];
   failure: MigrationFailure | null;
   error: ArchonError | null;
@@ -75,17 +79,17 @@ async function exists(file: string): Promise<boolean> {
 
 export async function down(options: DownOptions): Promise<DownResult> {
   const { config, db } = options;
-  const ctx = applyContext(options);
-  const emit = ctx.onEvent;
   const dryRun = options.dryRun === true;
   const files = await loadMigrations(config);
   const { seals } = await readSeals(config);
 
-  const result: DownResult = { ok: true, dryRun, database: db.description, planned: [], rolledBack: [], warnings: [], failure: null, error: null };
+  const result: DownResult = { ok: true, dryRun, database: db.description, planned: [], rolledBack: [], alreadyRolledBack: [], warnings: [], failure: null, error: null };
   const release = await db.lock();
   try {
-    const ledger = await peekLedger(db, config.table);
-    const status = computeStatus(files, seals, ledger.rows);
+    const ctx = await applyContext(options);
+    const emit = ctx.onEvent;
+    const ledger = await peekLedger(db, ctx.table);
+    const status = computeStatus(files, seals, await withGoneRunners(db, ledger.rows));
     const targets = planDown(status, {
       ...(options.target === undefined ? {} : { target: options.target }),
       ...(options.steps === undefined ? {} : { steps: options.steps }),
@@ -118,24 +122,37 @@ export async function down(options: DownOptions): Promise<DownResult> {
     }
     assertRunnable(sources.map((s) => s.source));
     result.planned = sources.map(({ row, source }) => ({
-      migration: row.migration, file: source.displayPath, checksum: source.checksum, transaction: source.directives.transaction,
+      migration: row.migration, file: source.displayPath, checksum: source.checksum, transaction: source.transaction,
       ...(dryRun ? { sql: source.sql } : {}),
     }));
     if (dryRun) return result;
+    ctx.restoreSql = await sessionRestoreSql(db);
 
     const lockfile = lockfileDisplay(options);
     const headFiles = options.headSeals === null ? null : new Set(options.headSeals.map((s) => s.file));
     const sealed = new Set(seals.map((s) => s.file));
     for (const { row, source } of sources) {
-      const keys = ledger.rows.filter((r) => r.name === row.migration);
-      emit({ type: 'rollback-start', migration: row.migration, file: source.displayPath, transaction: source.directives.transaction });
-      const outcome = await runRollback(ctx, row.migration, source, keys);
-      if ('failure' in outcome) {
+      emit({ type: 'rollback-start', migration: row.migration, file: source.displayPath, transaction: source.transaction });
+      const outcome = await rollBack(ctx, row.migration, source);
+      if (outcome.kind === 'already-rolled-back') {
+        result.alreadyRolledBack.push(row.migration);
+        emit({ type: 'warning', message: `${row.migration} was already rolled back by another runner; nothing was run for it` });
+        continue;
+      }
+      if (outcome.kind === 'newer-applied') {
+        result.ok = false;
+        result.error = failedError(
+          `${row.migration} was not rolled back: ${outcome.newer} was applied meanwhile by another runner, so ${row.migration} is no longer the newest applied migration`,
+          'Run `archon-migrate status`, then `archon-migrate down` again: it rolls back the newest applied migration first.',
+        );
+        return result;
+      }
+      if (outcome.kind === 'failed') {
         result.ok = false;
         result.failure = outcome.failure;
         result.error = failedError(
           describeFailure(outcome.failure),
-          source.directives.transaction
+          source.transaction
             ? `Nothing of this rollback was applied and ${row.migration} is still recorded as applied; fix ${source.displayPath} and run \`archon-migrate down\` again.`
             : `${source.displayPath} ran without a transaction: the statements before the failing one stay executed and ${row.migration} is still recorded as applied; fix the database and the file, then run \`archon-migrate down\` again.`,
         );
@@ -166,45 +183,3 @@ export async function down(options: DownOptions): Promise<DownResult> {
   }
 }
 
-async function runRollback(
-  ctx: ApplyContext, migration: string, source: SqlSource, rows: readonly LedgerRow[],
-): Promise<{ durationMs: number } | { failure: MigrationFailure; durationMs: number }> {
-  const { db } = ctx;
-  const deletes = rows.map((r) => `${deleteLedgerRowSql(ctx.table, { version: r.version, name: r.name })};`).join('\n');
-  const base = { migration, file: source.displayPath, transaction: source.directives.transaction, sql: source.sql };
-  const started = performance.now();
-  if (source.directives.transaction) {
-    const t = timeouts(source, ctx);
-    const prefix = [
-      runnerMarker(ctx.appliedBy, `rollback of ${migration}`),
-      'BEGIN;',
-      `SET LOCAL lock_timeout = ${t.lockTimeout ? quoteLiteral(t.lockTimeout) : 'DEFAULT'};`,
-      ...(t.statementTimeout ? [`SET LOCAL statement_timeout = ${quoteLiteral(t.statementTimeout)};`] : []),
-    ].join('\n') + '\n';
-    const text = `${prefix}${source.body!.text}\n;\n${deletes}\nCOMMIT;`;
-    try {
-      await db.exec(text);
-    } catch (e) {
-      const error = asDatabaseError(e);
-      const durationMs = Math.round(performance.now() - started);
-      if (!error.connectionLost) await db.exec('ROLLBACK').catch(() => {});
-      let offset = positionInFile(text, error.position, prefix.length, source.body!.text.length);
-      if (offset === undefined && error.position === undefined && !error.connectionLost && error.code !== '57014') {
-        offset = await findFailingOffset(ctx, source, error);
-      }
-      return { durationMs, failure: failureFrom(error, base, offset) };
-    }
-    return { durationMs: Math.round(performance.now() - started) };
-  }
-  for (const statement of splitStatements(source.sql)) {
-    try {
-      await db.exec(statement.text);
-    } catch (e) {
-      const error = asDatabaseError(e);
-      if (!error.connectionLost) await db.exec('ROLLBACK').catch(() => {});
-      return { durationMs: Math.round(performance.now() - started), failure: failureFrom(error, base, statementOffset(source.sql, statement, error)) };
-    }
-  }
-  if (deletes !== '') await db.exec(deletes);
-  return { durationMs: Math.round(performance.now() - started) };
-}

@@ -26,6 +26,8 @@ export interface MigrationFailure {
   recordedAsFailed: boolean;
   /** the connection broke while the migration ran */
   connectionLost: boolean;
+  /** a lock timeout: the other sessions that hold locks (pid, user, state, what they run) */
+  blockedBy: string | null;
 }
 
 export function asDatabaseError(error: unknown): DatabaseError {
@@ -90,6 +92,7 @@ export function failureFrom(
     transaction: base.transaction,
     recordedAsFailed: false,
     connectionLost: error.connectionLost === true,
+    blockedBy: null,
   };
 }
 
@@ -99,6 +102,7 @@ export function describeFailure(f: MigrationFailure): string {
   const lines = [`${where}: ${f.message}${f.code ? ` (SQLSTATE ${f.code})` : ''}`];
   if (f.detail) lines.push(`  detail: ${f.detail}`);
   if (f.hint) lines.push(`  hint: ${f.hint}`);
+  if (f.blockedBy) lines.push(`  blocked by: ${f.blockedBy}`);
   if (f.where && /PL\/pgSQL|SQL function/.test(f.where)) lines.push(`  context: ${f.where.split('\n')[0]}`);
   return lines.join('\n');
 }
@@ -109,6 +113,9 @@ export function failureHint(f: MigrationFailure): string {
     return f.transaction
       ? `The connection broke while ${f.migration} ran: PostgreSQL rolls back an uncommitted transaction, so it is applied only if its COMMIT got through — check with \`archon-migrate status\`, then run \`up\` again.`
       : `${f.migration} may be partly applied and its ledger row may still say running; check the database, then run \`archon-migrate repair ${f.migration}\` and \`up\`.`;
+  }
+  if (f.code === '55P03') {
+    return `${f.transaction ? `Nothing of ${f.migration} was applied. ` : ''}Another session holds a lock it needs${f.blockedBy ? ' (above)' : ''}: let that transaction finish (or end it with \`SELECT pg_terminate_backend(<pid>)\`), then run \`archon-migrate up\` again; raise \`lock-timeout\` if a longer wait is acceptable.`;
   }
   if (f.transaction && f.code === '25001') {
     return `Nothing of ${f.migration} was applied. This statement cannot run inside a transaction: put it in its own migration starting with \`-- archon-migrate: no-transaction\` (CREATE INDEX CONCURRENTLY, VACUUM, ALTER SYSTEM…).`;

@@ -36,9 +36,11 @@ export interface ErrorJson {
  *   ],
  *   "summary": { "total": 1, "applied": 1, "pending": 0, "modified": 0, "missingFile": 0, "failed": 0,
  *                "running": 0, "unsealed": 0, "sealMismatch": 0, "unverified": 0 },
- *   "warnings": []
+ *   "warnings": [],
+ *   "refusals": []
  * }
  * ```
+ * `refusals`: why `up` would refuse to run now (`{ message, hint }` each); exit code 1 when any.
  * `state`: applied | pending | modified (file checksum ≠ recorded) | missing-file | failed | running.
  * `seal`: sealed | unsealed | mismatch (lockfile checksum ≠ file) | no-file.
  * `unverified`: applied, but the ledger row (adopted from Archon) has no checksum yet; the next
@@ -54,6 +56,8 @@ export interface StatusJson {
   migrations: StatusMigrationJson[];
   summary: StatusSummary;
   warnings: string[];
+  /** why `up` would refuse to run now, each with its fix; status exits 1 when this is not empty */
+  refusals: { message: string; hint: string }[];
 }
 
 export interface StatusMigrationJson {
@@ -69,7 +73,11 @@ export interface StatusMigrationJson {
   executionMs: number | null;
   appliedBy: string | null;
   transaction: boolean | null;
+  /** no transaction because every statement of the file must run outside one (no directive) */
+  detectedNoTransaction: boolean;
   unverified: boolean;
+  /** failed: a no-transaction migration whose runner is gone while its row said running */
+  runnerGone: boolean;
 }
 
 /**
@@ -189,10 +197,13 @@ export function statusJson(r: StatusResult): StatusJson {
       executionMs: row.executionMs,
       appliedBy: row.appliedBy,
       transaction: row.transaction,
+      detectedNoTransaction: row.detectedNoTransaction,
       unverified: row.unverified,
+      runnerGone: row.runnerGone,
     })),
     summary: r.summary,
     warnings: r.warnings,
+    refusals: r.refusals,
   };
 }
 

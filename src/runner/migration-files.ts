@@ -3,18 +3,20 @@
  * before any database work (STYLE: validate before you connect): names and versions, UTF-8 and
  * directives of every file; the transaction-control scan of the files that are about to run.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checksum } from '../core/checksum.js';
 import { usageError, type ArchonError } from '../core/errors.js';
 import { parseLockfile, type Seal } from '../core/lockfile.js';
-import { decodeMigration, EMPTY_HINT, NOT_UTF8_HINT } from '../core/migration-source.js';
+import { decodeMigration, EMPTY_HINT, executionOf, formatSourceProblem, isSqlName, NOT_UTF8_HINT, textProblem, type Execution, type SourceProblem } from '../core/migration-source.js';
+import { mayHoldNonTransactional } from '../core/non-transactional.js';
 import { MIGRATION_FILE_PATTERN, orderMigrations, type MigrationName } from '../core/migration-name.js';
 import type { MigrationFile } from '../core/plan.js';
-import { isEmptySql, parseDirectives, type Directives } from '../core/sql-lexer.js';
+import { isEmptySql } from '../core/sql-lexer.js';
+import { parseDirectives, type Directives } from '../core/directives.js';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { prepareTransactionalBody, type BodyProblem, type PreparedBody } from '../core/transaction-body.js';
+import type { PreparedBody } from '../core/transaction-body.js';
 
 export interface SqlSource {
   /** absolute path */
@@ -25,10 +27,14 @@ export interface SqlSource {
   sql: string;
   checksum: string;
   directives: Directives;
+  /** false for a directive, another tool's marker, or statements that cannot run in one */
+  readonly transaction: boolean;
+  /** no transaction because every statement needs that: shown as "no transaction (detected)" */
+  readonly detectedNoTransaction?: boolean;
   /** transactional files: what is sent; undefined when `problem` is set or for no-transaction files */
   readonly body?: PreparedBody | undefined;
-  /** a transaction-control problem: raised only when the file is about to run */
-  readonly problem?: BodyProblem | undefined;
+  /** why it cannot run (transaction control, mixed statements, psql-only text): raised only when the file is about to run */
+  readonly problem?: SourceProblem | undefined;
   /** only whitespace and comments: refused when the file is about to run */
   readonly empty: boolean;
 }
@@ -59,7 +65,7 @@ class SourceFile implements SqlSource {
   readonly sql: string;
   readonly checksum: string;
   readonly directives: Directives;
-  #prepared: { body?: PreparedBody; problem?: BodyProblem } | undefined;
+  #execution: Execution | undefined;
   #empty: boolean | undefined;
 
   constructor(text: FileText) {
@@ -70,12 +76,21 @@ class SourceFile implements SqlSource {
     this.directives = text.directives;
   }
 
-  get body(): PreparedBody | undefined {
-    return this.#prepare().body;
+  get transaction(): boolean {
+    if (!this.directives.transaction) return false;
+    return mayHoldNonTransactional(this.sql) ? this.#analyse().transaction : true;
   }
 
-  get problem(): BodyProblem | undefined {
-    return this.#prepare().problem;
+  get detectedNoTransaction(): boolean {
+    return this.directives.transaction && mayHoldNonTransactional(this.sql) && this.#analyse().detected !== null;
+  }
+
+  get body(): PreparedBody | undefined {
+    return this.#analyse().body;
+  }
+
+  get problem(): SourceProblem | undefined {
+    return this.#analyse().problem;
   }
 
   get empty(): boolean {
@@ -83,27 +98,18 @@ class SourceFile implements SqlSource {
     return this.#empty;
   }
 
-  #prepare(): { body?: PreparedBody; problem?: BodyProblem } {
-    if (this.#prepared === undefined) {
-      if (!this.directives.transaction) {
-        this.#prepared = {};
-      } else {
-        const prepared = prepareTransactionalBody(this.sql);
-        this.#prepared = 'body' in prepared ? { body: prepared.body } : { problem: prepared.problem };
-      }
-    }
-    return this.#prepared;
+  #analyse(): Execution {
+    this.#execution ??= executionOf(this.sql, this.directives);
+    return this.#execution;
   }
 }
 
 class MigrationSourceFile extends SourceFile implements LoadedMigration {
   readonly name: MigrationName;
-  readonly transaction: boolean;
 
   constructor(text: FileText, name: MigrationName) {
     super(text);
     this.name = name;
-    this.transaction = text.directives.transaction;
   }
 }
 
@@ -117,11 +123,23 @@ function readFileText(config: ResolvedConfig, file: string, shown = displayPath(
   const sql = decodeMigration(bytes);
   // What runs must be exactly the bytes that were checksummed: no replacement characters.
   if (sql === undefined) throw usageError(`${shown} is not valid UTF-8 text`, NOT_UTF8_HINT);
+  const bad = textProblem(sql);
+  if (bad) throw usageError(formatSourceProblem(shown, bad), bad.hint);
   const { directives, problems } = parseDirectives(sql);
   return {
     text: { path: file, displayPath: shown, sql, checksum: checksum(bytes), directives },
     directiveProblems: problems.map((p) => `${shown}:${p.line}: ${p.message}`),
   };
+}
+
+export const DUPLICATE_HINT = 'Renumber the one that is not applied anywhere yet above the highest version (`git mv` it to the next free number); never renumber an applied migration.';
+
+function kindOf(e: Dirent): string {
+  if (e.isSymbolicLink()) return 'a symbolic link';
+  if (e.isDirectory()) return 'a directory';
+  if (e.isFIFO()) return 'a named pipe (FIFO)';
+  if (e.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 /** Reads and analyses one SQL file; directive problems are returned, not thrown. */
@@ -156,17 +174,22 @@ export async function loadMigrations(config: ResolvedConfig): Promise<LoadedMigr
     throw error;
   }
   // A migration is a regular file: a symbolic link's content can change without the migration
-  // changing in git, and a directory named like a migration is a mistake; both are reported.
+  // changing in git, and a directory, FIFO or socket named like a migration is a mistake; all
+  // are reported, whatever the case of `.sql`.
   const entries = dirents.filter((e) => e.isFile()).map((e) => e.name);
-  const notFiles = dirents.filter((e) => !e.isFile() && e.name.endsWith('.sql') && (e.isSymbolicLink() || e.isDirectory()))
-    .map((e) => `${displayPath(config, path.join(config.migrationsDir, e.name))}: ${e.isSymbolicLink() ? 'a symbolic link' : 'a directory'}, not a migration file; a migration must be a regular file (its content is what gets sealed)`);
+  const notFiles = dirents.filter((e) => !e.isFile() && isSqlName(e.name))
+    .map((e) => `${displayPath(config, path.join(config.migrationsDir, e.name))}: ${kindOf(e)}, not a migration file; a migration must be a regular file (its content is what gets sealed)`);
   const { migrations, problems } = orderMigrations(entries);
   const messages = [
     ...notFiles,
     ...problems.map((p) => `${displayPath(config, path.join(config.migrationsDir, p.file))}: ${p.message.replace(/^[^:]*: /, '')}`),
   ];
   if (messages.length > 0) {
-    throw problemsError(messages, `Migration files must be named ${MIGRATION_FILE_PATTERN}; rename or move the others out of the folder.`);
+    const hints = [
+      ...(notFiles.length > 0 || problems.some((p) => p.kind === 'invalid-name') ? [`Migration files must be named ${MIGRATION_FILE_PATTERN}; rename or move the others out of the folder.`] : []),
+      ...(problems.some((p) => p.kind === 'duplicate-version') ? [DUPLICATE_HINT] : []),
+    ];
+    throw problemsError(messages, hints.join('\n'));
   }
   const loaded: LoadedMigration[] = [];
   const directiveProblems: string[] = [];
@@ -194,7 +217,7 @@ export function assertRunnable(files: readonly SqlSource[]): void {
   const problems = files.filter((f) => f.problem).map((f) => ({ f, p: f.problem! }));
   if (problems.length === 0) return;
   throw problemsError(
-    problems.map(({ f, p }) => `${f.displayPath}:${p.line}: ${p.message}`),
+    problems.map(({ f, p }) => formatSourceProblem(f.displayPath, p)),
     problems[0]!.p.hint,
   );
 }

@@ -10,10 +10,8 @@
  */
 import { computeStatus, isVerifiedChecksum, planRepair, type RepairAction } from '../core/plan.js';
 import { deleteLedgerRowSql, ensureLedger, readLedger, updateLedgerRowSql, type LedgerRow } from '../db/ledger.js';
-import { hostname } from 'node:os';
 import { failedError } from '../core/errors.js';
-import { isProcessAlive } from '../db/dir-lock.js';
-import { activeRunner } from './apply.js';
+import { liveRunner, withGoneRunners } from './runner-liveness.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { loadMigrations, readSeals } from './migration-files.js';
 import { addSeals } from './seal-store.js';
@@ -72,23 +70,17 @@ function statementsFor(table: RunnerOptions['config']['table'], a: RepairAction,
   }
 }
 
-/** applied_by is "<host> <pid>": a runner on this machine whose process is alive. */
-function liveLocalRunner(appliedBy: string | null): string | null {
-  const m = appliedBy === null ? null : /^(.*) ([0-9]+)$/.exec(appliedBy);
-  if (!m || m[1] !== hostname() || Number(m[2]) === process.pid) return null;
-  return isProcessAlive(Number(m[2])) ? `runner ${appliedBy} (a live process on this machine)` : null;
-}
-
 export async function repair(options: RepairOptions): Promise<RepairResult> {
   const { config, db } = options;
-  const emit = applyContext(options).onEvent;
   const files = await loadMigrations(config);
   const { seals } = await readSeals(config);
   const release = await db.lock();
   try {
-    const report = await ensureLedger(db, config.table);
+    const ctx = await applyContext(options);
+    const emit = ctx.onEvent;
+    const report = await ensureLedger(db, ctx.table);
     if (report.created || report.adopted) emit({ type: 'ledger', table: tableName(options), created: report.created, adopted: report.adopted, changes: report.changes });
-    const rows = await readLedger(db, config.table);
+    const rows = await withGoneRunners(db, await readLedger(db, ctx.table));
     const status = computeStatus(files, seals, rows);
     const actions = planRepair(status, {
       ...(options.name === undefined ? {} : { name: options.name }),
@@ -98,14 +90,14 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     if (actions.length === 0) return result;
     for (const a of actions) {
       if ((a.kind === 'delete-failed' || a.kind === 'mark-applied') && a.state === 'running') {
-        const live = (await activeRunner(db, a.migration)) ?? liveLocalRunner(a.appliedBy);
+        const live = await liveRunner(db, { appliedBy: a.appliedBy, migration: a.migration });
         if (live !== null) {
           throw failedError(`${a.migration} is still being applied by ${live}; nothing repaired`,
             'Wait for it to finish; repair is for a runner that crashed.');
         }
       }
     }
-    const statements = actions.flatMap((a) => statementsFor(config.table, a, rows));
+    const statements = actions.flatMap((a) => statementsFor(ctx.table, a, rows));
     if (statements.length > 0) {
       await db.transaction(async (tx) => {
         for (const sql of statements) await tx.exec(sql);

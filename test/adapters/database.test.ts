@@ -11,7 +11,7 @@ import { DatabaseError, type Database } from '../../src/db/database.js';
 import {
   deleteLedgerRowSql, ensureLedger, insertLedgerRowSql, readLedger, updateLedgerRowSql,
 } from '../../src/db/ledger.js';
-import { openPg } from '../../src/db/pg.js';
+import { openPg, urlConnectTimeoutMs } from '../../src/db/pg.js';
 import { openPglite } from '../../src/db/pglite.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import { freePort } from '../support/pg-server.js';
@@ -308,6 +308,26 @@ describe('PostgreSQL only', () => {
     } finally {
       silent.close();
     }
+  });
+
+  test("the URL's connect_timeout is honoured (libpq's seconds), and a bad one is refused", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const error = await rejection(openPg(`postgres://u:pw-zz9@127.0.0.1:${port}/db?connect_timeout=2`));
+      expect(error.message).toBe(`cannot connect to 127.0.0.1:${port} (no answer within 2 s) — check DATABASE_URL and the network`);
+      expect(Date.now() - started).toBeLessThan(12_000); // not the 15 s default
+      const bad = await rejection(openPg(`postgres://u@127.0.0.1:${port}/db?connect_timeout=soon`));
+      expect(bad).toMatchObject({ exitCode: 2, message: 'invalid connect_timeout "soon" in the database URL; expected whole seconds' });
+    } finally {
+      silent.close();
+    }
+    expect(urlConnectTimeoutMs('postgres://h/db?connect_timeout=1')).toBe(2000);
+    expect(urlConnectTimeoutMs('postgres://h/db?sslmode=require&connect_timeout=30')).toBe(30_000);
+    expect(urlConnectTimeoutMs('postgres://h/db?connect_timeout=0')).toBeNull();
+    expect(urlConnectTimeoutMs('postgres://h/db')).toBeUndefined();
   });
 
   test('runners creating the ledger at the same moment all succeed; exactly one creates it', async () => {

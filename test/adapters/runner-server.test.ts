@@ -153,7 +153,7 @@ test('a runner killed with SIGKILL mid-migration: a re-run applies everything ex
   expect(await db.query('SELECT migration FROM side_effects ORDER BY migration')).toEqual([{ migration: '002' }, { migration: '003' }]);
 });
 
-test('a runner killed during a no-transaction migration leaves a running row: up waits, then names it; repair clears it', async () => {
+test('a runner killed during a no-transaction migration is seen to be gone at once: up and status report it failed, naming repair; repair clears it', async () => {
   const name = await createTestDatabase();
   const url = pgUrl(name);
   const files = { '001_nt.sql': '-- archon-migrate: no-transaction\nSELECT pg_sleep(0.5);\nCREATE TABLE nt (id int);\n' };
@@ -162,14 +162,21 @@ test('a runner killed during a no-transaction migration leaves a running row: up
   await waitForQuery(pgUrl('postgres'), '/* archon-migrate: % applying 001_nt */%pg_sleep%');
   first.kill('SIGKILL');
   await first.done;
-  const blocked = await cli(p, ['up', '--database-url', url], { ARCHON_MIGRATE_WAIT_TIMEOUT: '300ms' }).done;
+  // A long wait timeout: the dead runner must not be waited for.
+  const started = Date.now();
+  const blocked = await cli(p, ['up', '--database-url', url], { ARCHON_MIGRATE_WAIT_TIMEOUT: '60s' }).done;
+  expect(Date.now() - started).toBeLessThan(30_000);
   expect(blocked.code).toBe(1);
-  expect(blocked.stdout).toMatch(/waiting {6}for 001_nt: being applied by \S+ \d+ since /);
-  expect(blocked.stderr).toMatch(/^error: nothing applied: 001_nt\.sql is being applied by \S+ \d+ since .*\n {2}fix: Wait for the other runner; if it crashed, run `archon-migrate repair <name>`\.\n$/);
+  expect(blocked.stdout).not.toMatch(/waiting/);
+  expect(blocked.stderr).toMatch(/^error: nothing applied: 001_nt\.sql was being applied without a transaction by runner \S+ \d+ since \S+, which is gone \(it stopped or lost its connection\); it may be partly applied\n {2}fix: Check what of it ran, fix the cause, then run `archon-migrate repair 001_nt` \(deletes the failed row so `up` runs it again; add `--applied` if you completed it by hand\)\.\n$/);
+  const status = await cli(p, ['status', '--database-url', url]).done;
+  expect(status.code).toBe(1);
+  expect(status.stdout).toMatch(/failed +001_nt +.*by \S+ \d+; its runner is gone: may be partly applied/);
+  expect(status.stdout).toMatch(/Failed migrations block `up` until `archon-migrate repair 001_nt`\./);
   await sleep(1_000); // the orphaned backend finishes its statement and notices its client is gone
   const repaired = await cli(p, ['repair', '--database-url', url]).done;
   expect(repaired.code, repaired.stderr).toBe(0);
-  expect(repaired.stdout).toMatch(/repaired {2}001_nt: deleted its running record/);
+  expect(repaired.stdout).toMatch(/repaired {2}001_nt: deleted its failed record/);
   const again = await cli(p, ['up', '--json', '--database-url', url]).done;
   expect(again.code, again.stderr).toBe(0);
   expect((JSON.parse(again.stdout) as UpJson).applied.map((a) => a.migration)).toEqual(['001_nt']);
@@ -233,7 +240,7 @@ test("another runner's no-transaction migration: wait for its 'running' row, or 
   const impatient = await up({ config: p.config, db: b, appliedBy: 'runner-b 2', waitTimeoutMs: 200 });
   expect(impatient.ok).toBe(false);
   expect(impatient.error!.message).toMatch(/^nothing applied: 001_nt\.sql is being applied by runner-a 1 since \d{4}-/);
-  expect(impatient.error!.hint).toBe('Wait for the other runner; if it crashed, run `archon-migrate repair <name>`.');
+  expect(impatient.error!.hint).toBe('Wait for the other runner; if it crashed, run `archon-migrate repair 001_nt`.');
   // repair refuses to touch the row of a runner that is still working on it.
   await expect(repair({ config: p.config, db: b, name: '001_nt' })).rejects.toThrow(/^001_nt is still being applied by runner runner-a 1 \(server pid \d+\); nothing repaired$/);
   const events: RunnerEvent[] = [];

@@ -101,8 +101,8 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
     const result = await up({ ...run(), dryRun: true });
     expect(result.ok).toBe(true);
     expect(result.pending).toEqual([
-      { migration: '001_a', file: 'migrations/001_a.sql', version: '001', checksum: checksum(A), transaction: true, ownTransactionControl: null, sql: A },
-      { migration: '002_b', file: 'migrations/002_b.sql', version: '002', checksum: checksum('-- archon-migrate: no-transaction\nCREATE TABLE b (id int);\n'), transaction: false, ownTransactionControl: null, sql: '-- archon-migrate: no-transaction\nCREATE TABLE b (id int);\n' },
+      { migration: '001_a', file: 'migrations/001_a.sql', version: '001', checksum: checksum(A), transaction: true, detectedNoTransaction: false, ownTransactionControl: null, sql: A },
+      { migration: '002_b', file: 'migrations/002_b.sql', version: '002', checksum: checksum('-- archon-migrate: no-transaction\nCREATE TABLE b (id int);\n'), transaction: false, detectedNoTransaction: false, ownTransactionControl: null, sql: '-- archon-migrate: no-transaction\nCREATE TABLE b (id int);\n' },
     ]);
     expect(result.ledger).toMatchObject({ exists: false, created: false, changes: ['would create table "archon_migrations"'] });
     expect(await tables(db)).toEqual([]);
@@ -228,13 +228,29 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
     expect(await db.query('SELECT id FROM own')).toEqual([{ id: 1 }]);
   });
 
-  test('a COMMIT in the middle of a file is refused before anything runs (exit 2, with the line)', async () => {
-    project.files({ '001_a.sql': A, '002_split.sql': 'BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;\nCREATE TABLE y (id int);\n' });
+  test('a file with two transactions is refused before anything runs (exit 2, with the line)', async () => {
+    project.files({ '001_a.sql': A, '002_split.sql': 'BEGIN;\nCREATE TABLE x (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE y (id int);\nCOMMIT;\n' });
     const error = await thrown(up(run()));
     expect(error.exitCode).toBe(2);
-    expect(error.message).toBe('migrations/002_split.sql:3: COMMIT; in the middle of the file would commit part of the migration, breaking all-or-nothing');
+    expect(error.message).toBe('migrations/002_split.sql:4: the file opens 2 transactions (BEGIN on lines 1, 4) and commits 2 (lines 3, 6); archon-migrate runs a migration as exactly one transaction');
     expect(error.hint).toMatch(/no-transaction/);
     expect(await tables(db)).toEqual([]); // not even the ledger table
+  });
+
+  test('one BEGIN … COMMIT pair with statements around it runs as one transaction, ours, with its ledger row', async () => {
+    const sql = "SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE own (id int);\nINSERT INTO own VALUES (1);\nCOMMIT;\nSELECT 'done';\n";
+    project.files({ '001_own.sql': sql });
+    const result = await up(run());
+    expect(result.applied.map((a) => a.migration)).toEqual(['001_own']);
+    expect(events).toContainEqual({ type: 'transaction-control-stripped', migration: '001_own', file: 'migrations/001_own.sql', beginLine: 2, commitLine: 5 });
+    expect(await db.query('SELECT id FROM own')).toEqual([{ id: 1 }]);
+    if (!db.capabilities.transactionalDdl) return; // pg-mem commits DDL at once: atomicity needs a real backend
+    // The statement after the file's COMMIT fails: nothing of the file stays, not even what its own COMMIT would have committed.
+    project.write('002_bad.sql', "SET lock_timeout = '1s';\nBEGIN;\nCREATE TABLE half (id int);\nCOMMIT;\nSELECT 1/0;\n");
+    const failed = await up(run());
+    expect(failed.failure).toMatchObject({ migration: '002_bad', line: 5, code: '22012' });
+    expect(await tables(db)).toEqual(['archon_migrations', 'own']);
+    expect((await ledger(db)).map((r) => r.name)).toEqual(['001_own']);
   });
 
   test('bad names and bad directives are refused before connecting (exit 2)', async () => {
@@ -451,12 +467,23 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
       expect(await tables(db)).toEqual(['archon_migrations']);
     });
 
-    test('CREATE INDEX CONCURRENTLY in a transactional file fails with the line and the no-transaction fix', async () => {
-      project.write('001_cic.sql', 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_idx ON t (id);\n');
+    test('CREATE INDEX CONCURRENTLY mixed with other statements is refused before anything runs, with the line and the fix', async () => {
+      project.files({ '001_a.sql': A, '002_cic.sql': 'CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_idx ON t (id);\n' });
+      const error = await thrown(up(run()));
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toBe('migrations/002_cic.sql:2: CREATE INDEX CONCURRENTLY cannot run inside a transaction, and this file also holds statements that run in one (line 1); nothing of it would apply');
+      expect(error.hint).toMatch(/own.*-- archon-migrate: no-transaction/);
+      expect(await tables(db)).toEqual([]); // 001_a did not run either
+    });
+
+    test('a file of only CREATE INDEX CONCURRENTLY runs without a transaction, detected, with no directive', async () => {
+      project.files({ '001_t.sql': 'CREATE TABLE t (id int);\n', '002_idx.sql': "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY t_idx ON t (id);\n" });
+      const dry = await up({ ...run(), dryRun: true });
+      expect(dry.pending.map((p) => [p.migration, p.transaction, p.detectedNoTransaction])).toEqual([['001_t', true, false], ['002_idx', false, true]]);
       const result = await up(run());
-      expect(result.failure).toMatchObject({ line: 2, column: 1, code: '25001', message: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block' });
-      expect(result.error!.hint).toMatch(/-- archon-migrate: no-transaction/);
-      expect(await tables(db)).toEqual(['archon_migrations']);
+      expect(result.applied.map((a) => [a.migration, a.transaction])).toEqual([['001_t', true], ['002_idx', false]]);
+      expect(await db.query("SELECT indexrelid::regclass::text AS name, indisvalid AS valid FROM pg_index WHERE indrelid = 't'::regclass")).toEqual([{ name: 't_idx', valid: true }]);
+      expect((await status(run())).rows.map((r) => [r.migration, r.detectedNoTransaction])).toEqual([['001_t', false], ['002_idx', true]]);
     });
 
     test('no-transaction CREATE INDEX CONCURRENTLY: works; a failure leaves an invalid index, up refuses until repair', async () => {

@@ -14,6 +14,9 @@ import { checksum } from '../../src/core/checksum.js';
 import { serializeLockfile } from '../../src/core/lockfile.js';
 import { baseEnv, type CliRun, type Env } from './harness.js';
 
+const TWO_TRANSACTIONS = 'BEGIN;\nSELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 2;\nCOMMIT;\n';
+const MIXED_CONCURRENTLY = 'ALTER TABLE widgets ADD COLUMN email text;\nCREATE INDEX CONCURRENTLY widgets_email ON widgets (email);\n';
+
 /** Runs git in the case's project (identity and environment from the harness). */
 function git(dir: string, ...args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -130,7 +133,7 @@ export const cases: BadInputCase[] = [
   { id: 'name-version-too-long', category: 'file names', files: withFiles({ [`${'9'.repeat(21)}_huge.sql`]: W2 }), argv: () => ['up'], exit: 2,
     says: [`${'9'.repeat(21)}_huge.sql`, 'at most 20'] },
   { id: 'name-duplicate-version', category: 'file names', files: { [`${M}/1_a.sql`]: W1, [`${M}/001_b.sql`]: W2 }, argv: () => ['up'], exit: 2,
-    says: ['duplicate migration version 1', '001_b.sql', '1_a.sql'] },
+    says: ['duplicate migration version 1', '001_b.sql', '1_a.sql', 'fix: Renumber the one that is not applied anywhere yet'] },
   { id: 'name-duplicate-version-lock', category: 'file names', files: { [`${M}/1_a.sql`]: W1, [`${M}/001_b.sql`]: W2 }, argv: () => ['lock'], exit: 2,
     says: ['duplicate migration version 1', '001_b.sql', '1_a.sql'] },
   { id: 'name-several-problems', category: 'file names', files: withFiles({ 'X.sql': W2, '003_Bad.sql': W2 }), argv: () => ['status'], exit: 2,
@@ -151,6 +154,17 @@ export const cases: BadInputCase[] = [
   { id: 'lock-symlink-skipped', category: 'file names', files: { [`${M}/${F1}`]: W1, 'shared/notes.sql': W2 },
     prepare: (c) => symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '002_shared_notes.sql')),
     argv: () => ['lock'], exit: 2, says: ['002_shared_notes.sql', 'symbolic link'] },
+  // Everything that looks like a migration, in any case, is a migration or an error: never skipped.
+  ...(['up', 'lock', 'status'] as const).map((command): BadInputCase => ({
+    id: `name-fifo-${command}`, category: 'file names', files: { [`${M}/${F1}`]: W1 },
+    prepare: (c) => new Promise<void>((resolve, reject) => {
+      execFile('mkfifo', [path.join(c.dir, M, '002_x.sql')], (error) => (error ? reject(error) : resolve()));
+    }),
+    argv: () => [command], exit: 2, says: [`${M}/002_x.sql`, 'a named pipe (FIFO), not a migration file'],
+  })),
+  { id: 'name-symlink-mixed-case', category: 'file names', files: { [`${M}/${F1}`]: W1, 'shared/notes.sql': W2 },
+    prepare: (c) => symlink(path.join('..', 'shared', 'notes.sql'), path.join(c.dir, M, '003_y.Sql')),
+    argv: () => ['lock'], exit: 2, says: [`${M}/003_y.Sql`, 'a symbolic link'] },
   { id: 'name-directory-skipped', category: 'file names', files: { [`${M}/${F1}`]: W1 },
     prepare: async (c) => {
       await mkdir(path.join(c.dir, M, '002_not_a_file.sql'));
@@ -308,17 +322,49 @@ export const cases: BadInputCase[] = [
     argv: () => ['up'], exit: 2, says: [`${M}/002_late.sql:2`, 'directives must be at the top of the file'] },
   { id: 'lock-seals-unrunnable-directive', category: 'migration content', files: withFiles({ '002_idx.sql': '-- archon-migrate: no-transactions\nSELECT 1;\n' }),
     argv: () => ['lock'], exit: 2, says: [`${M}/002_idx.sql:1`, 'unknown directive'] },
-  { id: 'lock-seals-unrunnable-commit', category: 'migration content', files: withFiles({ '002_two_parts.sql': 'BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n' }),
-    argv: () => ['lock'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'] },
+  { id: 'lock-seals-unrunnable-commit', category: 'migration content', files: withFiles({ '002_two_parts.sql': TWO_TRANSACTIONS }),
+    argv: () => ['lock'], exit: 2, says: [`${M}/002_two_parts.sql:4`, 'opens 2 transactions'] },
   { id: 'guard-unrunnable-directive', category: 'migration content', files: withFiles({}),
     prepare: (c) => featureBranch(c, '002_idx.sql', '-- archon-migrate: no-transactions\nSELECT 1;\n', { commit: false }),
     argv: () => ['guard'], exit: 1, says: ['002_idx.sql', 'unknown directive'] },
   { id: 'verify-unrunnable-commit', category: 'migration content', files: withFiles({}),
-    prepare: (c) => featureBranch(c, '002_two_parts.sql', 'BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n', { commit: true }),
-    argv: () => ['verify', '--base', 'main'], exit: 1, says: ['002_two_parts.sql', 'COMMIT'] },
-  { id: 'sql-commit-in-middle', category: 'migration content',
-    files: withFiles({ '002_two_parts.sql': 'BEGIN;\nALTER TABLE widgets ADD COLUMN a int;\nCOMMIT;\nALTER TABLE widgets ADD COLUMN b int;\n' }),
-    argv: () => ['up'], exit: 2, says: [`${M}/002_two_parts.sql:3`, 'in the middle of the file'], },
+    prepare: (c) => featureBranch(c, '002_two_parts.sql', TWO_TRANSACTIONS, { commit: true }),
+    argv: () => ['verify', '--base', 'main'], exit: 1, says: ['002_two_parts.sql', 'opens 2 transactions'] },
+  { id: 'sql-two-transactions', category: 'migration content',
+    files: withFiles({ '002_two_parts.sql': 'BEGIN;\nALTER TABLE widgets ADD COLUMN a int;\nCOMMIT;\nBEGIN;\nALTER TABLE widgets ADD COLUMN b int;\nCOMMIT;\n' }),
+    argv: () => ['up'], exit: 2, says: [`${M}/002_two_parts.sql:4`, 'opens 2 transactions'], },
+  // Statements PostgreSQL refuses inside a transaction, mixed with others: found by every command before any work.
+  ...(['up', 'status', 'lock'] as const).map((command): BadInputCase => ({
+    id: `sql-mixed-concurrently-${command}`, category: 'migration content', files: withFiles({ '002_idx.sql': MIXED_CONCURRENTLY }),
+    argv: () => (command === 'up' ? ['up', '--dry-run'] : [command]), exit: command === 'status' ? 1 : 2,
+    says: [`${M}/002_idx.sql:2`, 'CREATE INDEX CONCURRENTLY cannot run inside a transaction'],
+  })),
+  { id: 'sql-mixed-concurrently-up-batch', category: 'migration content',
+    files: withFiles({ '002_ok.sql': 'ALTER TABLE widgets ADD COLUMN ok int;\n', '003_idx.sql': MIXED_CONCURRENTLY }),
+    argv: () => ['up'], exit: 2, says: [`${M}/003_idx.sql:2`, 'no-transaction'] },
+  { id: 'guard-mixed-concurrently', category: 'migration content', files: withFiles({}),
+    prepare: (c) => featureBranch(c, '002_idx.sql', MIXED_CONCURRENTLY, { commit: false }),
+    argv: () => ['guard'], exit: 1, says: ['002_idx.sql', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction'] },
+  { id: 'verify-mixed-concurrently', category: 'migration content', files: withFiles({}),
+    prepare: (c) => featureBranch(c, '002_idx.sql', MIXED_CONCURRENTLY, { commit: true }),
+    argv: () => ['verify', '--base', 'main'], exit: 1, says: ['002_idx.sql', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction'] },
+  // A NUL byte never reaches the server, and is never sealed.
+  { id: 'sql-nul-byte-up', category: 'migration content', files: withFiles({ '002_nul.sql': 'ALTER TABLE widgets ADD COLUMN a int;\n-- \u0000\n' }),
+    argv: () => ['up'], exit: 2, says: [`${M}/002_nul.sql:2`, 'NUL byte'] },
+  { id: 'sql-nul-byte-lock', category: 'migration content', files: withFiles({ '002_nul.sql': 'SELECT 1;\u0000\n' }),
+    argv: () => ['lock'], exit: 2, says: [`${M}/002_nul.sql:1`, 'NUL byte'] },
+  { id: 'guard-nul-byte', category: 'migration content', files: withFiles({}),
+    prepare: (c) => featureBranch(c, '002_nul.sql', 'SELECT 1;\u0000\n', { commit: false }),
+    argv: () => ['guard'], exit: 1, says: ['002_nul.sql', 'NUL byte'] },
+  // psql-only text: refused naming the line, before a no-transaction file runs its first statements.
+  { id: 'sql-copy-from-stdin', category: 'migration content',
+    files: withFiles({ '002_seed.sql': '-- archon-migrate: no-transaction\nALTER TABLE widgets ADD COLUMN t text;\nCOPY widgets (id, t) FROM stdin;\n7\tseven\n\\.\n' }),
+    argv: () => ['up'], exit: 2, says: [`${M}/002_seed.sql:3`, 'COPY … FROM stdin'] },
+  { id: 'sql-psql-meta-command', category: 'migration content',
+    files: withFiles({ '002_meta.sql': '-- archon-migrate: no-transaction\nALTER TABLE widgets ADD COLUMN m int;\n\\set ON_ERROR_STOP on\n' }),
+    argv: () => ['up'], exit: 2, says: [`${M}/002_meta.sql:3`, '`\\set` is a psql meta-command'] },
+  { id: 'sql-psql-include', category: 'migration content', files: withFiles({ '002_inc.sql': '\\i other.sql\n' }),
+    argv: () => ['status'], exit: 1, says: [`${M}/002_inc.sql:1`, '`\\i` is a psql meta-command'] },
   { id: 'sql-rollback-statement', category: 'migration content',
     files: withFiles({ '002_undo.sql': 'BEGIN;\nALTER TABLE widgets ADD COLUMN a int;\nROLLBACK;\n' }),
     argv: () => ['up'], exit: 2, says: [`${M}/002_undo.sql:3`, 'ROLLBACK'], },

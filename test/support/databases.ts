@@ -136,6 +136,8 @@ export async function pgliteSchemaDatabase(): Promise<Database & { schema: strin
     kind: shared.kind,
     description: `${shared.description} (schema ${schema})`,
     supportsTransactionalDdl: true,
+    capabilities: shared.capabilities,
+    activeRunners: () => shared.activeRunners(),
     schema,
     query: (sql, params) => shared.query(sql, params),
     exec: (script) => shared.exec(script),

@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrationTemplate, nextVersion, rollbackTemplate, sanitizeMigrationName } from '../../src/cli/commands/create.js';
+import { migrationTemplate, rollbackTemplate, sanitizeMigrationName } from '../../src/cli/commands/create.js';
+import { nextVersion } from '../../src/core/versioning.js';
 import { cli, listTree, tempProject } from './cli-harness.js';
 
 let dir: string;
@@ -42,7 +43,7 @@ describe('create', () => {
   });
 
   it('the template holds no active directive', async () => {
-    const { parseDirectives } = await import('../../src/core/sql-lexer.js');
+    const { parseDirectives } = await import('../../src/core/directives.js');
     const { directives, problems } = parseDirectives(migrationTemplate('001_x', '2024-01-01'));
     expect(problems).toEqual([]);
     expect(directives).toEqual({ transaction: true });
@@ -133,6 +134,29 @@ describe('create', () => {
       '  fix: Run `archon-migrate create` again to get the next number, or remove the stray file.\n');
     expect(await readFile(path.join(dir, 'migrations', 'rollbacks', '001_a.sql'), 'utf8')).toBe('keep me\n');
     expect(await listTree(dir)).toEqual(['migrations/', 'migrations/rollbacks/', 'migrations/rollbacks/001_a.sql', 'package.json']);
+  });
+
+  it('in a Supabase timestamp folder, writes the current UTC time, not highest + 1', async () => {
+    await touch('migrations/20240302004846_init.sql', 'SELECT 1;\n');
+    await touch('migrations/20240305120000_more.sql', 'SELECT 1;\n');
+    // SOURCE_DATE_EPOCH 1709640000 = 2024-03-05T12:00:00Z: taken by 20240305120000, so one second later.
+    const r = await cli(['create', 'add tags'], { cwd: dir, env });
+    expect(r.stdout).toContain('Created migrations/20240305120001_add_tags.sql\n');
+    const later = await cli(['create', 'later'], { cwd: dir, env: { SOURCE_DATE_EPOCH: String(1709640000 + 86_400) } });
+    expect(later.stdout).toContain('Created migrations/20240306120000_later.sql\n');
+  });
+
+  it('config versioning overrides what the folder suggests', async () => {
+    await touch('archon-migrate.config.json', JSON.stringify({ versioning: 'timestamp' }));
+    const r = await cli(['create', 'first'], { cwd: dir, env });
+    expect(r.stdout).toContain('Created migrations/20240305120000_first.sql\n');
+    await touch('archon-migrate.config.json', JSON.stringify({ versioning: 'sequential' }));
+    const s = await cli(['create', 'second'], { cwd: dir, env });
+    expect(s.stdout).toContain('Created migrations/20240305120001_second.sql\n');
+    await touch('archon-migrate.config.json', JSON.stringify({ versioning: 'date' }));
+    const refused = await cli(['create', 'fourth'], { cwd: dir, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/"versioning" must be "sequential" or "timestamp" \(got date\)/);
   });
 
   it('uses the configured folders and prints paths relative to --cwd', async () => {

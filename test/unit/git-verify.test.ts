@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { checksum } from '../../src/core/checksum.js';
 import { serializeLockfile } from '../../src/core/lockfile.js';
-import { formatVerifyMarkdown, formatVerifyText, runVerify } from '../../src/git/verify.js';
+import { formatVerifyMarkdown, formatVerifyText, missingBaseHint, runVerify } from '../../src/git/verify.js';
 import { gitEnv, tempRepo, type TempRepo } from './git-fixture.js';
 
 const repos: TempRepo[] = [];
@@ -69,5 +69,15 @@ describe('runVerify', () => {
     expect((await verify(r)).base.ref).toBe('origin/main');
     expect((await verify(r, 'main')).base.ref).toBe('main');
     await expect(verify(r, 'nope')).rejects.toThrow('base nope is not a commit in this repository');
+    await expect(verify(r, 'nope')).rejects.toMatchObject({ hint: expect.stringContaining('git fetch origin nope') });
+  });
+
+  it('never suggests fetching a relative ref: HEAD~5 in a short history names what is wrong', async () => {
+    const r = branchRepo();
+    const error = (await verify(r, 'HEAD~5').catch((e: unknown) => e)) as { message: string; hint: string };
+    expect(error).toMatchObject({ message: 'base HEAD~5 is not a commit in this repository' });
+    expect(error.hint).toBe('HEAD~5 names a commit this history does not have; pass --base with a branch or a commit that exists (`git log --oneline` lists them).');
+    expect(missingBaseHint('origin/release', false)).toContain('`git fetch origin release`');
+    expect(missingBaseHint('HEAD~1', true)).toContain('git fetch --unshallow');
   });
 });

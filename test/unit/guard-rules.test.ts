@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checksum } from '../../src/core/checksum.js';
 import { serializeLockfile, type Seal } from '../../src/core/lockfile.js';
-import { checkGuard, nextVersion, quoteArg, type GuardInput } from '../../src/core/guard-rules.js';
+import { checkGuard, quoteArg, type GuardInput } from '../../src/core/guard-rules.js';
+import { nextVersion as nextVersions } from '../../src/core/versioning.js';
+
+const nextVersion = (v: string) => nextVersions([v], 'sequential');
 
 const sql = {
   a: 'CREATE TABLE a (id int);\n',

@@ -30,10 +30,14 @@ describe('migrationSourceProblems', () => {
     expect(problem?.hint).toContain('no-transaction, lock-timeout=<duration>');
   });
 
-  it('reports a COMMIT in the middle of a transactional file at its line', () => {
-    const [problem] = migrationSourceProblems(bytes('BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\n'));
-    expect(problem?.line).toBe(3);
-    expect(problem?.message).toContain('in the middle of the file');
+  it('reports a second transaction in a transactional file at its line', () => {
+    const [problem] = migrationSourceProblems(bytes('BEGIN;\nSELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 2;\nCOMMIT;\n'));
+    expect(problem?.line).toBe(4);
+    expect(problem?.message).toContain('opens 2 transactions (BEGIN on lines 1, 4) and commits 2 (lines 3, 6)');
+  });
+
+  it('accepts one BEGIN … COMMIT pair with statements outside it (one transaction, ours)', () => {
+    expect(migrationSourceProblems(bytes("SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nSELECT 'done';\n"))).toEqual([]);
   });
 
   it('lets a no-transaction file keep its own transaction control', () => {

@@ -191,7 +191,9 @@ describe('planDown', () => {
 
   it('--steps N takes the last N', () => {
     expect(planDown(status, { steps: 2 }).map((r) => r.migration)).toEqual(['010_c', '002_b']);
-    expect(planDown(status, { steps: 9 })).toHaveLength(3);
+    expect(planDown(status, { steps: 3 })).toHaveLength(3);
+    // More steps than applied migrations: refused, naming how many there are (not silently all).
+    expectError(() => planDown(status, { steps: 9 }), 1, /--steps 9: only 3 migrations are applied; nothing rolled back/);
     expectError(() => planDown(status, { steps: 0 }), 2, /--steps 0/);
   });
 

@@ -4,13 +4,12 @@ import {
   findTransactionControl,
   isEmptySql,
   offsetToLineColumn,
-  parseDirectives,
   pgPositionToOffset,
   splitSegments,
   splitStatements,
   tokenize,
-  VALID_DIRECTIVES,
 } from '../../src/core/sql-lexer.js';
+import { parseDirectives, VALID_DIRECTIVES } from '../../src/core/directives.js';
 
 const texts = (sql: string): string[] => splitStatements(sql).map((s) => s.text);
 

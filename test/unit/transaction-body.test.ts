@@ -37,16 +37,28 @@ describe('prepareTransactionalBody', () => {
     expect(body(sql).stripped).toBeNull();
   });
 
-  it('refuses what would break all-or-nothing, naming the line', () => {
-    expect(problem('BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n'))
-      .toMatchObject({ line: 3, message: 'COMMIT; in the middle of the file would commit part of the migration, breaking all-or-nothing' });
+  it('takes one plain BEGIN … COMMIT pair anywhere: statements before and after join the one transaction', () => {
+    const sql = "SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nSELECT 'done';\n";
+    const b = body(sql);
+    expect(b.stripped).toEqual({ beginLine: 2, commitLine: 4 });
+    expect(b.text).toBe("SET statement_timeout = 0;\n      \nCREATE TABLE a (id int);\n       \nSELECT 'done';\n");
+    expect(body('SELECT 1;\nBEGIN;\nSELECT 2;\nCOMMIT;\n').stripped).toEqual({ beginLine: 2, commitLine: 4 });
+  });
+
+  it('refuses what would break all-or-nothing, naming the line and what the file holds', () => {
+    expect(problem('BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE b (id int);\nCOMMIT;\n'))
+      .toMatchObject({ line: 4, message: 'the file opens 2 transactions (BEGIN on lines 1, 4) and commits 2 (lines 3, 6); archon-migrate runs a migration as exactly one transaction' });
     expect(problem('CREATE TABLE a (id int);\nROLLBACK;\n')).toMatchObject({ line: 2, message: 'ROLLBACK; would discard the migration while its ledger row says applied' });
     expect(problem('BEGIN ISOLATION LEVEL SERIALIZABLE;\nSELECT 1;\nCOMMIT;\n'))
       .toMatchObject({ line: 1, message: 'BEGIN ISOLATION LEVEL SERIALIZABLE; sets transaction options that archon-migrate cannot apply to its own transaction' });
-    expect(problem('BEGIN;\nSELECT 1;\n')).toMatchObject({ line: 1, message: 'BEGIN; without a matching COMMIT at the end of the file' });
-    expect(problem('SELECT 1;\nCOMMIT;\n')).toMatchObject({ line: 2, message: 'COMMIT; without a matching BEGIN at the top of the file' });
-    expect(problem('SELECT 1;\nBEGIN;\nSELECT 2;\nCOMMIT;\n')).toMatchObject({ line: 2 });
+    expect(problem('BEGIN;\nSELECT 1;\n')).toMatchObject({ line: 1, message: 'BEGIN; is never committed: the file has no COMMIT after it' });
+    expect(problem('SELECT 1;\nCOMMIT;\n')).toMatchObject({ line: 2, message: 'COMMIT; has no BEGIN before it: there is no transaction for it to commit' });
+    expect(problem('SELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 2;\n')).toMatchObject({ line: 2, message: 'COMMIT; comes before the BEGIN on line 3: it has no transaction to commit' });
+    expect(problem('BEGIN;\nBEGIN;\nSELECT 2;\nCOMMIT;\n')).toMatchObject({ line: 2, message: expect.stringContaining('opens 2 transactions') });
+    expect(problem('BEGIN;\nSELECT 1;\nCOMMIT AND CHAIN;\n')).toMatchObject({ line: 3, message: 'COMMIT AND CHAIN; is not a plain COMMIT' });
     expect(problem("SELECT 1;\nPREPARE TRANSACTION 'x';\n")).toMatchObject({ line: 2, message: 'PREPARE TRANSACTION (two-phase commit) cannot run inside a migration' });
+    // No message calls a file with one transaction a "second transaction".
+    for (const sql of ['SELECT 1;\nBEGIN;\nSELECT 2;\n', 'SELECT 1;\nCOMMIT;\n']) expect(problem(sql).message).not.toMatch(/second/);
   });
 
   it('every refusal says what to do', () => {

@@ -1,16 +1,16 @@
 /**
  * `create NAME [--rollback]`: writes the next-numbered migration from a template. The version
  * is one above the highest existing one, zero-padded to the widest existing version (3 by
- * default). Nothing is written when the name or the folder has a problem, and an existing file is
+ * default), or in a folder of 14-digit UTC timestamps (Supabase's), the current UTC time. Nothing is written when the name or the folder has a problem, and an existing file is
  * never overwritten.
  */
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { failedError, usageError } from '../../core/errors.js';
 import { MAX_VERSION_DIGITS, MIGRATION_FILE_PATTERN, orderMigrations } from '../../core/migration-name.js';
+import { detectVersioning, nextVersion } from '../../core/versioning.js';
 import type { CommandContext } from '../context.js';
 
-export const DEFAULT_VERSION_WIDTH = 3;
 const MAX_FILE_NAME_BYTES = 255;
 
 const NAME_HINT = 'Use lower-case letters, digits and _, e.g. `archon-migrate create add_users` (spaces and - become _).';
@@ -28,23 +28,10 @@ export function sanitizeMigrationName(raw: string): string {
   return name;
 }
 
-/** The next version after the highest of `versions`, as wide as the widest of them. */
-export function nextVersion(versions: readonly string[]): string {
-  let highest = -1n;
-  let width = versions.length === 0 ? DEFAULT_VERSION_WIDTH : 0;
-  for (const v of versions) {
-    const n = BigInt(v);
-    if (n > highest) highest = n;
-    if (v.length > width) width = v.length;
-  }
-  return String(highest + 1n > 0n ? highest + 1n : 1n).padStart(width, '0');
-}
-
-function today(env: Readonly<Record<string, string | undefined>>): string {
-  // SOURCE_DATE_EPOCH (seconds) pins the date for reproducible output.
+function now(env: Readonly<Record<string, string | undefined>>): Date {
+  // SOURCE_DATE_EPOCH (seconds) pins the time for reproducible output.
   const epoch = env.SOURCE_DATE_EPOCH;
-  const date = epoch !== undefined && /^[0-9]+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
-  return date.toISOString().slice(0, 10);
+  return epoch !== undefined && /^[0-9]+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
 }
 
 export function migrationTemplate(stem: string, created: string): string {
@@ -106,7 +93,8 @@ export default async function run(ctx: CommandContext, args: string[], opts: Rec
       'Rename or remove those files first.');
   }
 
-  const version = nextVersion(migrations.map((m) => m.version));
+  const versions = migrations.map((m) => m.version);
+  const version = nextVersion(versions, config.versioning ?? detectVersioning(versions), now(ctx.env));
   if (version.length > MAX_VERSION_DIGITS) {
     throw usageError(`cannot number a new migration: the next version ${version} has more than ${MAX_VERSION_DIGITS} digits (the ledger's version column holds ${MAX_VERSION_DIGITS} digits)`,
       'Keep versions to at most 20 digits (e.g. 001, or a date like 20261124120000).');
@@ -118,7 +106,7 @@ export default async function run(ctx: CommandContext, args: string[], opts: Rec
   }
   const file = path.join(config.migrationsDir, `${stem}.sql`);
   const rollback = opts.rollback === true ? path.join(config.rollbacksDir, `${stem}.sql`) : undefined;
-  const created = today(ctx.env);
+  const created = now(ctx.env).toISOString().slice(0, 10);
 
   await mkdir(config.migrationsDir, { recursive: true });
   if (rollback !== undefined) await mkdir(config.rollbacksDir, { recursive: true });

@@ -5,6 +5,7 @@
  * Exit code: 0, or 1 when something would make `up` refuse (a modified applied migration, a
  * failed one, a file that does not match its seal), so CI can use `status` as a drift check.
  */
+import { failedError } from '../../core/errors.js';
 import type { StatusRow } from '../../core/plan.js';
 import { statusJson } from '../../runner/json.js';
 import { status } from '../../runner/status.js';
@@ -31,7 +32,8 @@ function details(row: StatusRow): string {
   }
   if (row.state === 'modified') parts.push(`recorded ${row.recordedChecksum}, file ${row.checksum}`);
   if (row.state === 'failed' || row.state === 'running') parts.push(`by ${row.appliedBy ?? 'unknown runner'}`);
-  if (row.transaction === false) parts.push('no transaction');
+  if (row.runnerGone) parts.push('its runner is gone: may be partly applied');
+  if (row.transaction === false) parts.push(row.detectedNoTransaction ? 'no transaction (detected)' : 'no transaction');
   if (row.unverified) parts.push('checksum not recorded yet');
   if (row.seal === 'unsealed') parts.push('unsealed');
   if (row.seal === 'mismatch') parts.push(`does not match its seal (${row.sealedChecksum})`);
@@ -49,7 +51,7 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
     await db.close();
   }
   const s = result.summary;
-  const blocked = s.modified + s.failed + s.sealMismatch > 0;
+  const blocked = s.modified + s.failed + s.sealMismatch > 0 || result.refusals.length > 0;
   if (opts.json === true) {
     ctx.out.json(statusJson(result));
     return blocked ? 1 : 0;
@@ -77,10 +79,16 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
   out.result(`${plural(s.total, 'migration')}: ${counts.join(', ')}.`);
   if (!result.ledger.exists) out.info(out.color.dim(`The ledger table ${result.ledger.table} does not exist yet: \`archon-migrate up\` creates it.`));
   if (s.modified) out.info('Modified migrations block `up`: restore the file, or accept the edit with `archon-migrate repair <name>`.');
-  if (s.failed) out.info('Failed migrations block `up` until `archon-migrate repair <name>`.');
+  const failed = result.rows.filter((r) => r.state === 'failed').map((r) => r.migration);
+  if (failed.length > 0) out.info(`Failed migrations block \`up\` until \`archon-migrate repair ${failed.length === 1 ? failed[0] : '<name>'}\`.`);
   const appliedUnsealed = result.rows.filter((r) => r.state === 'applied' && r.seal === 'unsealed' && r.recordedChecksum === r.checksum).length;
   if (appliedUnsealed > 0) {
     out.info(`${plural(appliedUnsealed, 'applied migration is', 'applied migrations are')} not sealed (an up stopped before sealing, or the lockfile lost lines): the next \`archon-migrate up\` seals ${appliedUnsealed === 1 ? 'it' : 'them'}.`);
+  }
+  if (result.refusals.length > 0) {
+    const [first, ...rest] = result.refusals;
+    const hints = [...new Set(result.refusals.map((r) => r.hint).filter((h) => h !== ''))];
+    throw failedError(`up would refuse to run: ${first!.message}${rest.map((r) => `\n  ${r.message}`).join('')}`, hints.join('\n') || undefined);
   }
   return blocked ? 1 : 0;
 }

@@ -24,7 +24,7 @@ function renderDryRun(result: UpResult, out: Output): void {
       ? p.ownTransactionControl
         ? `transaction (its own BEGIN on line ${p.ownTransactionControl.beginLine} and COMMIT on line ${p.ownTransactionControl.commitLine} are replaced by archon-migrate's)`
         : 'transaction'
-      : 'no transaction (statement by statement)';
+      : p.detectedNoTransaction ? 'no transaction (detected: every statement must run outside one; statement by statement)' : 'no transaction (statement by statement)';
     out.result('');
     out.result(c.bold(`-- ${p.file}`));
     out.result(c.dim(`-- checksum: ${p.checksum}`));
@@ -62,8 +62,11 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
       const elapsed = formatMs(Math.round(performance.now() - started));
       if (result.applied.length === 0 && result.skipped.length === 0) {
         out.result('Nothing to apply: the database is up to date.');
-        if (result.sealed.length > 0) {
-          out.result(`Sealed ${plural(result.sealed.length, 'applied migration')} missing from ${path.relative(ctx.cwd, config.lockfile) || config.lockfile} (an earlier up stopped before sealing them).`);
+        const lockfile = path.relative(ctx.cwd, config.lockfile) || config.lockfile;
+        const adopted = result.sealedAdopted.length;
+        if (adopted > 0) out.result(`Sealed ${plural(adopted, 'migration')} the existing ledger records as applied in ${lockfile}.`);
+        if (result.sealed.length > adopted) {
+          out.result(`Sealed ${plural(result.sealed.length - adopted, 'applied migration')} missing from ${lockfile} (an earlier up stopped before sealing them).`);
         }
       } else {
         const parts = [`Applied ${plural(result.applied.length, 'migration')} in ${elapsed}`];
