@@ -5,7 +5,7 @@
  */
 import type { CommandContext } from './context.js';
 
-export type CommandName = 'status' | 'up' | 'down' | 'create' | 'lock' | 'guard' | 'verify' | 'baseline' | 'repair' | 'init';
+export type CommandName = 'status' | 'up' | 'down' | 'create' | 'lock' | 'guard' | 'verify' | 'baseline' | 'repair' | 'import' | 'init';
 
 export type CommandModule = {
   default: (ctx: CommandContext, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -22,5 +22,6 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   verify: () => import('./commands/verify.js'),
   baseline: () => import('./commands/baseline.js'),
   repair: () => import('./commands/repair.js'),
+  import: () => import('./commands/import.js'),
   init: () => import('./commands/init.js'),
 };

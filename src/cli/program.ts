@@ -4,6 +4,7 @@
  * (command-modules.ts).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { IMPORT_TOOLS } from '../core/import/converted-migration.js';
 import type { CommandName } from './command-modules.js';
 
 export { COMMANDS, type CommandModule, type CommandName } from './command-modules.js';
@@ -101,6 +102,16 @@ export function buildProgram(options: {
     .argument('[name]', 'migration name or version')
     .option('--applied', 'mark a failed migration as applied instead of deleting its failed record')
     .action(action('repair'));
+
+  program.command('import')
+    .description('switch from another tool: convert its migrations folder and record what its history table applied')
+    .addOption(new Option('--from <tool>', 'the tool the migrations come from').choices([...IMPORT_TOOLS]).makeOptionMandatory())
+    .option('--dir <path>', "their migrations folder (default: the tool's usual one)")
+    .option('--table <name>', "their history table, may be schema.table (default: the tool's)")
+    .option('--dry-run', 'print the plan (files to write, rows to record); write nothing')
+    .option('--move', 'remove their files once ours are written (needed when their folder is ours)')
+    .option('--json', 'machine-readable output')
+    .action(action('import'));
 
   program.command('init')
     .description('wire this repository: config, migrations/, lockfile, npm scripts, pre-commit hook')
