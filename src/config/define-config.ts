@@ -28,6 +28,8 @@ export interface EnvironmentConfig {
    * current UTC time, YYYYMMDDHHMMSS, as the Supabase CLI does). Default: detected from the folder.
    */
   versioning?: 'sequential' | 'timestamp';
+  /** Also keep Supabase's `supabase_migrations.schema_migrations` current on up/down/repair. Default false. */
+  supabaseHistory?: boolean;
 }
 
 export interface ArchonConfig extends EnvironmentConfig {

@@ -69,6 +69,7 @@ export const FIELD_CHECKS: Record<FieldName, FieldCheck> = {
   lockTimeout: { type: 'string', test: isDuration, expected: EXPECTED.duration },
   statementTimeout: { type: 'string', test: isDuration, expected: EXPECTED.duration },
   versioning: { type: 'string', test: (v) => v === 'sequential' || v === 'timestamp', expected: EXPECTED.versioning },
+  supabaseHistory: { type: 'boolean', expected: EXPECTED.boolean },
 };
 
 /**

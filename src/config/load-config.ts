@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../core/errors.js';
-import { parseTableName, type TableName } from '../core/sql-quote.js';
+import { parseTableName } from '../core/sql-quote.js';
+import type { LedgerTable } from '../db/supabase-history.js';
 import { cacheable, locateConfigFile, readCachedConfig, writeCachedConfig, type EnvRecorder } from './config-cache.js';
 import type { ArchonConfig, EnvironmentConfig } from './define-config.js';
 import { validateField, type FieldName } from './fields.js';
@@ -23,7 +24,8 @@ export interface ResolvedConfig {
   migrationsDir: string;
   rollbacksDir: string;
   lockfile: string;
-  table: TableName;
+  /** with `supabaseHistory: true` in the config, the ledger's writes also keep Supabase's history current */
+  table: LedgerTable;
   databaseUrl?: string;
   baseBranch: string;
   allowOutOfOrder: boolean;
@@ -107,7 +109,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     migrationsDir,
     rollbacksDir: merged.rollbacksDir === undefined ? path.join(migrationsDir, DEFAULTS.rollbacksDirName) : path.resolve(root, merged.rollbacksDir),
     lockfile: merged.lockfile === undefined ? path.join(migrationsDir, DEFAULTS.lockfileName) : path.resolve(root, merged.lockfile),
-    table: parseTableName(merged.table ?? DEFAULTS.table),
+    table: { ...parseTableName(merged.table ?? DEFAULTS.table), ...(merged.supabaseHistory === true ? { supabaseHistory: true } : {}) },
     baseBranch: merged.baseBranch ?? DEFAULTS.baseBranch,
     allowOutOfOrder: merged.allowOutOfOrder ?? DEFAULTS.allowOutOfOrder,
     pgliteDir: path.join(root, DEFAULTS.pgliteDir),

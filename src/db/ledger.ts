@@ -6,6 +6,7 @@
 import { failedError, usageError } from '../core/errors.js';
 import { qualifiedTable, quoteIdent, quoteLiteral, type TableName } from '../core/sql-quote.js';
 import { DatabaseError, type Database, type Queryable } from './database.js';
+import { ENSURE_SUPABASE_HISTORY_SQL, keepsSupabaseHistory, supabaseDeleteSql, supabaseInsertSql } from './supabase-history.js';
 
 export type LedgerStatus = 'applied' | 'failed' | 'running';
 export const LEDGER_STATUSES: readonly LedgerStatus[] = ['applied', 'failed', 'running'];
@@ -92,6 +93,8 @@ export interface LedgerInsert extends LedgerKey {
   executionMs?: number | null;
   /** Default: now() (the transaction's start). */
   appliedAt?: Date;
+  /** the migration's SQL: its statements go to Supabase's history (config supabaseHistory) */
+  sql?: string;
 }
 
 /** INSERT of one ledger row as literal SQL (no trailing semicolon). */
@@ -109,7 +112,8 @@ export function insertLedgerRowSql(table: TableName, row: LedgerInsert): string 
     columns.push('applied_at');
     values.push(timestampLiteral(row.appliedAt));
   }
-  return `INSERT INTO ${qualifiedTable(table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${values.join(', ')})`;
+  const insert = `INSERT INTO ${qualifiedTable(table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${values.join(', ')})`;
+  return keepsSupabaseHistory(table) && (row.status ?? 'applied') === 'applied' ? `${insert};\n${supabaseInsertSql(row, row.sql)}` : insert;
 }
 
 /**
@@ -125,6 +129,8 @@ export interface LedgerUpdate {
   appliedBy?: string | null;
   executionMs?: number | null | 'elapsed';
   appliedAt?: Date | 'now';
+  /** with status 'applied': the migration's SQL, for Supabase's history (config supabaseHistory) */
+  sql?: string;
 }
 
 function whereKey(key: LedgerKey): string {
@@ -145,7 +151,8 @@ export function updateLedgerRowSql(table: TableName, key: LedgerKey, set: Ledger
     assignments.push(`${quoteIdent('applied_at')} = ${set.appliedAt === 'now' ? 'now()' : timestampLiteral(set.appliedAt)}`);
   }
   if (assignments.length === 0) throw usageError('updateLedgerRowSql: nothing to update');
-  return `UPDATE ${qualifiedTable(table)} SET ${assignments.join(', ')} WHERE ${whereKey(key)}`;
+  const update = `UPDATE ${qualifiedTable(table)} SET ${assignments.join(', ')} WHERE ${whereKey(key)}`;
+  return keepsSupabaseHistory(table) && set.status === 'applied' ? `${update};\n${supabaseInsertSql(key, set.sql)}` : update;
 }
 
 /**
@@ -159,7 +166,8 @@ export function predecessorCheckSql(table: TableName, migration: string): string
 }
 
 export function deleteLedgerRowSql(table: TableName, key: LedgerKey): string {
-  return `DELETE FROM ${qualifiedTable(table)} WHERE ${whereKey(key)}`;
+  const del = `DELETE FROM ${qualifiedTable(table)} WHERE ${whereKey(key)}`;
+  return keepsSupabaseHistory(table) ? `${del};\n${supabaseDeleteSql(key)}` : del;
 }
 
 export interface LedgerReport {
@@ -241,6 +249,7 @@ async function runScript(db: Queryable, statements: string[]): Promise<void> {
  */
 export async function ensureLedger(db: Database, table: TableName): Promise<LedgerReport> {
   const report: LedgerReport = { table, created: false, adopted: false, changes: [] };
+  if (keepsSupabaseHistory(table)) await db.exec(ENSURE_SUPABASE_HISTORY_SQL);
   let columns = await describeLedgerTable(db, table);
   if (columns === undefined) {
     const statements: string[] = [];

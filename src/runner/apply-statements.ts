@@ -64,6 +64,6 @@ export async function applyWithoutTransaction(ctx: ApplyContext, m: LoadedMigrat
     }
   }
   const durationMs = Math.round(performance.now() - started);
-  await db.exec(`${marker}${restore}${updateLedgerRowSql(ctx.table, key, { status: 'applied', executionMs: durationMs })}`);
+  await db.exec(`${marker}${restore}${updateLedgerRowSql(ctx.table, key, { status: 'applied', executionMs: durationMs, sql: m.sql })}`);
   return { kind: 'applied', durationMs };
 }

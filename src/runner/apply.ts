@@ -104,7 +104,7 @@ export function transactionalMessage(m: LoadedMigration, ctx: ApplyContext, pred
     runnerMarker(ctx.appliedBy, m.name.stem),
     'BEGIN;',
     `SET LOCAL lock_timeout = ${quoteLiteral(`${Math.max(1, Math.round(ctx.waitTimeoutMs))}ms`)};`,
-    `${insertLedgerRowSql(ctx.table, { ...keyOf(m), checksum: m.checksum, status: 'applied', appliedBy: ctx.appliedBy })};`,
+    `${insertLedgerRowSql(ctx.table, { ...keyOf(m), checksum: m.checksum, status: 'applied', appliedBy: ctx.appliedBy, sql: m.sql })};`,
     ...(predecessor !== null && !ctx.db.capabilities.exclusive ? [`${predecessorCheckSql(ctx.table, predecessor)};`] : []),
     ...(ctx.db.capabilities.sessionSettings ? timeoutSql(m, ctx) : []),
   ];

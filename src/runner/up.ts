@@ -17,6 +17,7 @@ import type { Seal } from '../core/lockfile.js';
 import { ensureLedger, readLedger, updateLedgerRowSql, type LedgerRow } from '../db/ledger.js';
 import { sessionRestoreSql } from '../db/session.js';
 import { applyMigration, type ApplyContext, type ApplyOutcome } from './apply.js';
+import { keepsSupabaseHistory } from '../db/supabase-history.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { failureError, type MigrationFailure } from './failure.js';
 import { peekLedger, type LedgerSnapshot } from './ledger-view.js';
@@ -248,7 +249,8 @@ function describeLedgerChanges(run: Run, snapshot: LedgerSnapshot): LedgerRow[] 
 /** The ledger in shape (created or adopted when needed), and its rows. */
 async function readyLedger(run: Run, snapshot: LedgerSnapshot): Promise<LedgerRow[]> {
   const { ctx, result } = run;
-  if (snapshot.ready) return snapshot.rows; // ensureLedger would change nothing, and the rows were just read
+  // ensureLedger would change nothing, and the rows were just read (Supabase's history table may still be missing)
+  if (snapshot.ready && !keepsSupabaseHistory(ctx.table)) return snapshot.rows;
   const report = await ensureLedger(ctx.db, ctx.table);
   result.ledger = { table: result.ledger.table, exists: true, created: report.created, adopted: report.adopted, changes: report.changes };
   if (report.created || report.adopted) {

@@ -268,3 +268,30 @@ describe('dry run, files only, --move', () => {
     expect(json.sealed).toEqual([]);
   });
 });
+
+describe('config supabaseHistory: true', () => {
+  it('up, down and a failed migration keep supabase_migrations.schema_migrations in step with the ledger', async () => {
+    const s = await project({ dir: 'unused', files: {}, applied: [], ours: [] });
+    writeFileSync(join(s.root, 'archon-migrate.config.json'), '{ "supabaseHistory": true }\n');
+    const dir = join(s.root, 'migrations');
+    mkdirSync(join(dir, 'rollbacks'), { recursive: true });
+    writeFileSync(join(dir, '20240101000000_create_t.sql'), "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1); -- one row\n");
+    writeFileSync(join(dir, '20240102000000_t_index.sql'), '-- archon-migrate: no-transaction\nCREATE INDEX CONCURRENTLY t_id ON t (id);\n');
+    writeFileSync(join(dir, 'rollbacks/20240102000000_t_index.sql'), 'DROP INDEX t_id;\n');
+    const history = () => rows(s.url, 'SELECT version, name, statements FROM supabase_migrations.schema_migrations ORDER BY version');
+
+    expect((await run(s, ['up'])).code).toBe(0);
+    expect(await history()).toEqual([
+      { version: '20240101000000', name: 'create_t', statements: ['CREATE TABLE t (id int)', 'INSERT INTO t VALUES (1)'] },
+      { version: '20240102000000', name: 't_index', statements: ['CREATE INDEX CONCURRENTLY t_id ON t (id)'] },
+    ]);
+
+    expect((await run(s, ['down'])).code).toBe(0);
+    expect((await history()).map((r) => (r as { version: string }).version)).toEqual(['20240101000000']);
+
+    writeFileSync(join(dir, '20240103000000_broken.sql'), 'CREATE TABLE u (id int);\nSELECT * FROM nowhere;\n');
+    expect((await run(s, ['up'])).code).toBe(1);
+    expect((await history()).map((r) => (r as { version: string }).version)).toEqual(['20240101000000', '20240102000000']);
+    expect(await rows(s.url, 'SELECT migration_name FROM archon_migrations ORDER BY 1')).toEqual([{ migration_name: '20240101000000_create_t' }, { migration_name: '20240102000000_t_index' }]);
+  });
+});

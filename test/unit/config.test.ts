@@ -186,12 +186,12 @@ describe('validation', () => {
 
   it('rejects unknown keys and lists the valid ones', async () => {
     expect(await invalid(`{ migrationDir: 'x' } as never`)).toBe(
-      'archon-migrate.config.ts: unknown key "migrationDir" (valid keys: migrationsDir, rollbacksDir, lockfile, table, databaseUrl, baseBranch, allowOutOfOrder, lockTimeout, statementTimeout, versioning, environments)');
+      'archon-migrate.config.ts: unknown key "migrationDir" (valid keys: migrationsDir, rollbacksDir, lockfile, table, databaseUrl, baseBranch, allowOutOfOrder, lockTimeout, statementTimeout, versioning, supabaseHistory, environments)');
   });
 
   it('rejects unknown keys inside an environment', async () => {
     expect(await invalid(`{ environments: { prod: { databaseURL: 'x' } } } as never`)).toBe(
-      'archon-migrate.config.ts: environments.prod: unknown key "databaseURL" (valid keys: migrationsDir, rollbacksDir, lockfile, table, databaseUrl, baseBranch, allowOutOfOrder, lockTimeout, statementTimeout, versioning)');
+      'archon-migrate.config.ts: environments.prod: unknown key "databaseURL" (valid keys: migrationsDir, rollbacksDir, lockfile, table, databaseUrl, baseBranch, allowOutOfOrder, lockTimeout, statementTimeout, versioning, supabaseHistory)');
   });
 
   it('wrong types', async () => {
