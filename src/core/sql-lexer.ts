@@ -61,12 +61,22 @@ function isSpace(ch: string | undefined): boolean {
 /** Tokenises `sql` losslessly: the tokens cover the source exactly. Never throws. */
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
+  scanTokens(sql, (t) => { tokens.push(t); });
+  return tokens;
+}
+
+/**
+ * The tokens of `sql`, one at a time, without holding them all: a 60 MB migration has tens of
+ * millions of tokens. `visit` returning false stops the scan.
+ */
+export function scanTokens(sql: string, visit: (t: Token) => boolean | void): void {
   const n = sql.length;
   let i = 0;
+  let stop = false;
   const push = (type: TokenType, start: number, end: number, unterminated = false): void => {
-    tokens.push(unterminated ? { type, start, end, unterminated: true } : { type, start, end });
+    if (visit(unterminated ? { type, start, end, unterminated: true } : { type, start, end }) === false) stop = true;
   };
-  while (i < n) {
+  while (i < n && !stop) {
     const start = i;
     const ch = sql[i]!;
     const next = sql[i + 1];
@@ -150,7 +160,6 @@ export function tokenize(sql: string): Token[] {
       push('other', start, i);
     }
   }
-  return tokens;
 }
 
 /** From just after the opening quote of a standard string to just after its closing quote. */
@@ -218,32 +227,35 @@ export function lineAt(starts: readonly number[], offset: number): number {
   return lo + 1;
 }
 
+/** A run of the source ending after a top-level `;` (or at the end), summarised while scanning. */
 interface Piece {
   start: number;
   end: number;
-  /** indexes into tokens, [from, to) */
-  from: number;
-  to: number;
+  /** the first token that is not whitespace, or -1 */
+  firstNonSpace: number;
+  /** start of the first SQL token, or -1 */
+  firstSql: number;
+  /** end of the last SQL token (or unterminated comment after one) */
+  lastSqlEnd: number;
+  endsWithSemicolon: boolean;
 }
 
-/** Splits the token stream after each top-level `;` (psql's rules). */
-function splitPieces(sql: string, tokens: readonly Token[]): Piece[] {
-  const pieces: Piece[] = [];
-  let pieceStart = 0;
-  let pieceFrom = 0;
+/** Splits the source after each top-level `;` (psql's rules), one piece at a time. */
+function scanPieces(sql: string, visit: (p: Piece) => void): void {
+  let piece: Piece = { start: 0, end: 0, firstNonSpace: -1, firstSql: -1, lastSqlEnd: -1, endsWithSemicolon: false };
   let parenDepth = 0;
   let beginDepth = 0;
   // psql's heuristic: BEGIN/CASE/END are tracked only in CREATE [OR REPLACE] FUNCTION|PROCEDURE
   const firstWords: string[] = [];
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
+  scanTokens(sql, (t) => {
+    if (t.type !== 'space' && piece.firstNonSpace === -1) piece.firstNonSpace = t.start;
     if (t.type === 'open-paren') parenDepth++;
     else if (t.type === 'close-paren') {
       if (parenDepth > 0) parenDepth--;
     } else if (t.type === 'word') {
-      const word = sql.slice(t.start, t.end).toLowerCase();
-      if (firstWords.length < 4) firstWords.push(word);
+      if (firstWords.length < 4) firstWords.push(sql.slice(t.start, t.end).toLowerCase());
       if (parenDepth === 0 && isCreateRoutine(firstWords)) {
+        const word = sql.slice(t.start, t.end).toLowerCase();
         if (word === 'begin') beginDepth++;
         else if (word === 'case') {
           if (beginDepth >= 1) beginDepth++;
@@ -251,15 +263,20 @@ function splitPieces(sql: string, tokens: readonly Token[]): Piece[] {
           if (beginDepth > 0) beginDepth--;
         }
       }
-    } else if (t.type === 'semicolon' && parenDepth === 0 && beginDepth === 0) {
-      pieces.push({ start: pieceStart, end: t.end, from: pieceFrom, to: k + 1 });
-      pieceStart = t.end;
-      pieceFrom = k + 1;
-      firstWords.length = 0;
     }
-  }
-  if (pieceStart < sql.length) pieces.push({ start: pieceStart, end: sql.length, from: pieceFrom, to: tokens.length });
-  return pieces;
+    if (t.type === 'semicolon' && parenDepth === 0 && beginDepth === 0) {
+      visit({ ...piece, end: t.end, endsWithSemicolon: true });
+      piece = { start: t.end, end: t.end, firstNonSpace: -1, firstSql: -1, lastSqlEnd: -1, endsWithSemicolon: false };
+      firstWords.length = 0;
+      return;
+    }
+    // an unterminated block comment stays with its statement, so the server reports it
+    if (isSqlToken(t) || (piece.firstSql !== -1 && t.unterminated)) {
+      if (piece.firstSql === -1) piece.firstSql = t.start;
+      piece.lastSqlEnd = t.end;
+    }
+  });
+  if (piece.start < sql.length) visit({ ...piece, end: sql.length });
 }
 
 function isCreateRoutine(w: readonly string[]): boolean {
@@ -274,18 +291,13 @@ function isCreateRoutine(w: readonly string[]): boolean {
  * comments. `line` is the line of the segment's first non-whitespace character (or of its start).
  */
 export function splitSegments(sql: string): Statement[] {
-  const tokens = tokenize(sql);
   const starts = lineStarts(sql);
-  return splitPieces(sql, tokens).map((p) => {
-    let first = p.start;
-    for (let k = p.from; k < p.to; k++) {
-      if (tokens[k]!.type !== 'space') {
-        first = tokens[k]!.start;
-        break;
-      }
-    }
-    return { text: sql.slice(p.start, p.end), start: p.start, end: p.end, line: lineAt(starts, first) };
+  const segments: Statement[] = [];
+  scanPieces(sql, (p) => {
+    const first = p.firstNonSpace === -1 ? p.start : p.firstNonSpace;
+    segments.push({ text: sql.slice(p.start, p.end), start: p.start, end: p.end, line: lineAt(starts, first) });
   });
+  return segments;
 }
 
 /**
@@ -294,32 +306,25 @@ export function splitSegments(sql: string): Statement[] {
  * statements, and empty statements (`;;`), are not statements.
  */
 export function splitStatements(sql: string): Statement[] {
-  const tokens = tokenize(sql);
   const starts = lineStarts(sql);
   const statements: Statement[] = [];
-  for (const p of splitPieces(sql, tokens)) {
-    let firstIdx = -1;
-    let lastIdx = -1;
-    for (let k = p.from; k < p.to; k++) {
-      const t = tokens[k]!;
-      // an unterminated block comment stays with its statement, so the server reports it
-      if (isSqlToken(t) || (firstIdx !== -1 && t.unterminated)) {
-        if (firstIdx === -1) firstIdx = k;
-        lastIdx = k;
-      }
-    }
-    if (firstIdx === -1) continue;
-    const lastToken = tokens[p.to - 1]!;
-    const start = tokens[firstIdx]!.start;
-    const end = lastToken.type === 'semicolon' ? lastToken.end : tokens[lastIdx]!.end;
-    statements.push({ text: sql.slice(start, end), start, end, line: lineAt(starts, start) });
-  }
+  scanPieces(sql, (p) => {
+    if (p.firstSql === -1) return;
+    const end = p.endsWithSemicolon ? p.end : p.lastSqlEnd;
+    statements.push({ text: sql.slice(p.firstSql, end), start: p.firstSql, end, line: lineAt(starts, p.firstSql) });
+  });
   return statements;
 }
 
 /** True when `sql` holds only whitespace, comments and empty statements. */
 export function isEmptySql(sql: string): boolean {
-  return !tokenize(sql).some(isSqlToken);
+  let empty = true;
+  scanTokens(sql, (t) => {
+    if (!isSqlToken(t)) return true;
+    empty = false;
+    return false;
+  });
+  return empty;
 }
 
 /**
@@ -379,14 +384,14 @@ function leadingWords(text: string): { words: string[]; firstNonSpace: number; f
   const words: string[] = [];
   let firstNonSpace = -1;
   let firstWord = -1;
-  for (const t of tokenize(text)) {
+  scanTokens(text, (t) => {
     if (t.type !== 'space' && firstNonSpace === -1) firstNonSpace = t.start;
-    if (isTrivia(t)) continue;
-    if (t.type !== 'word') break;
+    if (isTrivia(t)) return true;
+    if (t.type !== 'word') return false;
     if (firstWord === -1) firstWord = t.start;
     words.push(text.slice(t.start, t.end).toUpperCase());
-    if (words.length === 2) break;
-  }
+    return words.length < 2;
+  });
   return { words, firstNonSpace, firstWord };
 }
 

@@ -57,7 +57,7 @@ function isSavepointControl(c: TransactionControl): boolean {
 }
 
 export function prepareTransactionalBody(sql: string, statements: readonly Statement[] = splitStatements(sql)): { body: PreparedBody } | { problem: BodyProblem } {
-  const prepare = statements.find((st) => /^PREPARE\s+TRANSACTION\b/i.test(normalized(st)));
+  const prepare = /prepare/i.test(sql) ? statements.find((st) => /^PREPARE\s+TRANSACTION\b/i.test(normalized(st))) : undefined;
   if (prepare) return { problem: { line: prepare.line, message: 'PREPARE TRANSACTION (two-phase commit) cannot run inside a migration', hint: SPLIT_HINT } };
   const controls = findTransactionControl(statements).filter((c) => !isSavepointControl(c));
   if (controls.length === 0) return { body: { text: sql, stripped: null } };
