@@ -6,7 +6,7 @@
  * `status` exits 1 exactly when `up` would not run.
  */
 import { EMPTY_HINT, formatSourceProblem } from '../core/migration-source.js';
-import { blockerHints, computeStatus, planUp, type StatusReport } from '../core/plan.js';
+import { blockerHints, planUp, type StatusReport } from '../core/plan.js';
 import { applyContext, lockfileDisplay, tableName, type RunnerOptions } from './context.js';
 import { peekLedger } from './ledger-view.js';
 import { validateProject } from './migration-files.js';
@@ -30,10 +30,11 @@ export async function status(options: RunnerOptions): Promise<StatusResult> {
     const ctx = await applyContext(options);
     const ledger = await peekLedger(db, ctx.table);
     const rows = await withGoneRunners(db, ledger.rows);
-    const report = computeStatus(files, seals, rows);
+    // The plan holds the status report too: one pass over files, seals and rows.
+    const plan = planUp(files, seals, rows, { allowOutOfOrder: config.allowOutOfOrder, lockfilePath: lockfileDisplay(options) });
+    const report = plan.status;
     const warnings: string[] = [];
-    const blockers = planUp(files, seals, rows, { allowOutOfOrder: config.allowOutOfOrder, lockfilePath: lockfileDisplay(options) })
-      .blockers.filter((b) => b.kind !== 'running');
+    const blockers = plan.blockers.filter((b) => b.kind !== 'running');
     const refusals = blockers.map((b) => ({ message: b.message, hint: blockerHints([b])[0] ?? '' }));
     const pending = new Set(report.rows.filter((r) => r.state === 'pending').map((r) => r.migration));
     for (const f of files) {
