@@ -14,6 +14,7 @@ import { cacheable, locateConfigFile, readCachedConfig, writeCachedConfig, type 
 import type { ArchonConfig, EnvironmentConfig } from './define-config.js';
 import { validateField, type FieldName } from './fields.js';
 import { findConfig, findProjectRoot } from './find-config.js';
+import { requireInsideRepository, type PathField } from './repository-paths.js';
 
 export interface ResolvedConfig {
   /** Project root: the config file's folder, else the nearest folder with package.json or .git, else cwd. */
@@ -81,6 +82,21 @@ export const ENV_VAR_ENV = 'ARCHON_MIGRATE_ENV';
 export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedConfig> {
   const cwd = path.resolve(options.cwd);
   const found = await readConfigFile(cwd, options);
+  return resolveConfig(cwd, found, options);
+}
+
+/**
+ * The settings of a config file (`found`, already read; undefined: none) merged with `.env`,
+ * environment variables, the selected environment and flags. `lenient` is for a config read at
+ * another revision (config-at-revision.ts): an environment it does not define is not an error.
+ * Paths outside the repository are refused (repository-paths.ts).
+ */
+export async function resolveConfig(
+  cwd: string,
+  found: { filepath: string; config: ArchonConfig } | undefined,
+  options: Pick<LoadConfigOptions, 'env' | 'envName' | 'flags'>,
+  lenient = false,
+): Promise<ResolvedConfig> {
   const root = found ? path.dirname(found.filepath) : (findProjectRoot(cwd) ?? cwd);
   const label = found ? displayPath(cwd, found.filepath) : undefined;
   const file: ArchonConfig = found?.config ?? {};
@@ -88,12 +104,17 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const env = { ...(await readDotEnv(root)), ...setOnly(options.env) };
 
   const envName = options.envName ?? env[ENV_VAR_ENV];
-  const selected = envName === undefined ? {} : selectEnvironment(file, envName, label, options.envName === undefined);
+  const selected = envName === undefined || (lenient && !Object.hasOwn(file.environments ?? {}, envName))
+    ? {}
+    : selectEnvironment(file, envName, label, options.envName === undefined);
 
   const fromEnv: EnvironmentConfig = {};
+  const sources = new Map<FieldName, string>();
   for (const [name, field] of ENV_VARS) {
     const value = env[name];
-    if (value !== undefined) assign(fromEnv, field, validateField(field, value, name));
+    if (value === undefined) continue;
+    assign(fromEnv, field, validateField(field, value, name));
+    sources.set(field, name);
   }
   const fromFlags: EnvironmentConfig = {};
   if (options.flags?.databaseUrl !== undefined) {
@@ -120,6 +141,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   if (merged.statementTimeout !== undefined) resolved.statementTimeout = merged.statementTimeout.trim();
   if (merged.versioning !== undefined) resolved.versioning = merged.versioning;
   if (envName !== undefined) resolved.envName = envName;
+
+  const sourceOf = (field: PathField): string | undefined =>
+    sources.get(field) ?? (selected[field] !== undefined ? `${label} (environments.${envName})` : file[field] !== undefined ? label : undefined);
+  requireInsideRepository(resolved, merged, sourceOf);
   return resolved;
 }
 

@@ -385,3 +385,54 @@ describe('.env', () => {
     expect((await load()).databaseUrl).toBe('postgres://dotenv@h/db');
   });
 });
+
+describe('paths stay inside the repository (exit 2 otherwise)', () => {
+  const gitInit = async (at = dir) => {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('git', ['init', '-q', at], { stdio: 'ignore', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' } });
+  };
+  const hint = 'Keep migrations, rollbacks and the lockfile inside the repository: git must see them for the lockfile, guard and verify to protect them.';
+
+  it('refuses a migrationsDir, a rollbacksDir and a lockfile that lead out of it, naming where each was set', async () => {
+    await gitInit();
+    await write('archon-migrate.config.ts', tsConfig(`{ migrationsDir: '../shared-migrations' }`));
+    const error = await loadError();
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(`archon-migrate.config.ts: migrationsDir "../shared-migrations" is outside the repository ${dir}`);
+    expect(error.hint).toBe(hint);
+
+    await write('archon-migrate.config.ts', tsConfig(`{ rollbacksDir: '/tmp' }`));
+    expect((await loadError()).message).toBe(`archon-migrate.config.ts: rollbacksDir "/tmp" is outside the repository ${dir}`);
+
+    await write('archon-migrate.config.ts', tsConfig(`{ environments: { ci: { lockfile: '../x.lock' } } }`));
+    expect((await load()).lockfile).toBe(path.join(dir, 'migrations', 'archon-migrate.lock'));
+    expect((await loadError({ envName: 'ci' })).message).toBe(`archon-migrate.config.ts (environments.ci): lockfile "../x.lock" is outside the repository ${dir}`);
+    expect((await loadError({ env: { ARCHON_MIGRATE_LOCKFILE: '/etc/archon.lock' } })).message)
+      .toBe(`ARCHON_MIGRATE_LOCKFILE: lockfile "/etc/archon.lock" is outside the repository ${dir}`);
+  });
+
+  it('refuses a folder inside that is a symbolic link to one outside', async () => {
+    await gitInit();
+    const outside = await mkdtemp(path.join(tmpdir(), 'archon-outside-'));
+    try {
+      const { symlink } = await import('node:fs/promises');
+      await symlink(outside, path.join(dir, 'migrations'));
+      const error = await loadError();
+      expect(error.message).toBe(`migrationsDir (by default ${path.join(dir, 'migrations')}) is outside the repository ${dir} (through a symbolic link, it leads to ${outside})`);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('accepts paths anywhere inside, also above the config file in a monorepo, and any path without git', async () => {
+    await gitInit();
+    await write('packages/db/package.json', '{ "name": "db" }\n');
+    await write('packages/db/archon-migrate.config.ts', tsConfig(`{ migrationsDir: '../../sql', lockfile: '../../sql/seals.lock' }`));
+    const config = await load({ cwd: path.join(dir, 'packages', 'db') });
+    expect(config.migrationsDir).toBe(path.join(dir, 'sql'));
+
+    await rm(path.join(dir, '.git'), { recursive: true, force: true });
+    await write('archon-migrate.config.ts', tsConfig(`{ migrationsDir: '/srv/migrations' }`));
+    expect((await load()).migrationsDir).toBe('/srv/migrations');
+  });
+});
