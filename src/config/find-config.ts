@@ -57,6 +57,21 @@ export function findProjectRoot(dir: string): string | undefined {
 }
 
 /**
+ * Every file the search below would try, in its order: `configPath` alone, or each search place
+ * of each folder from `cwd` up to the project root. guard and verify read these at another
+ * revision to learn where that revision kept its migrations.
+ */
+export function configCandidates(cwd: string, configPath?: string): string[] {
+  if (configPath !== undefined) return [path.resolve(cwd, configPath)];
+  const stop = findProjectRoot(cwd);
+  const out: string[] = [];
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of SEARCH_PLACES) out.push(path.join(dir, name));
+    if (dir === stop || path.dirname(dir) === dir) return out;
+  }
+}
+
+/**
  * Searches from `cwd` up to the project root; `configPath` loads that file instead. With
  * `recordEnv`, the evaluation of a `.ts`/`.js` config runs under it (see FoundConfig.evaluation).
  */
@@ -111,6 +126,26 @@ export async function findConfig(cwd: string, configPath?: string, recordEnv?: E
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/**
+ * What a config file with `content` at `filepath` exports, evaluated without writing it anywhere:
+ * a module is evaluated by jiti as if it were that file (its imports resolve from there), data
+ * formats are parsed by cosmiconfig's own loaders. Throws what the evaluation throws.
+ */
+export async function evaluateConfigSource(filepath: string, content: string): Promise<unknown> {
+  const name = path.basename(filepath);
+  if (name === 'package.json') return (JSON.parse(content) as Record<string, unknown>)[MODULE_NAME];
+  if (/\.[cm]?[jt]s$/.test(name)) {
+    const { createJiti } = await import('jiti');
+    const jiti = createJiti(filepath, { fsCache: false, moduleCache: false, interopDefault: true, virtualModules: { [MODULE_NAME]: virtualPackage } });
+    const mod = (await jiti.evalModule(content, { filename: filepath, async: true })) as Record<string, unknown> | null;
+    return mod !== null && typeof mod === 'object' && Object.hasOwn(mod, 'default') ? mod.default : mod;
+  }
+  const { defaultLoaders } = await import('cosmiconfig');
+  const ext = path.extname(name);
+  const load = ext === '.json' ? defaultLoaders['.json'] : ext === '.yaml' || ext === '.yml' ? defaultLoaders['.yaml'] : defaultLoaders.noExt;
+  return (await load(filepath, content)) ?? {};
 }
 
 /** Runs a cosmiconfig read, turning a load failure into one line naming the file (exit 2). */

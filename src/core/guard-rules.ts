@@ -11,7 +11,8 @@
  *
  * Every violation names the file, the sealed checksum and the one found, and says what to do.
  */
-import { type Seal, LockfileError, parseLockfile } from './lockfile.js';
+import { checkHistory, joinPath, moveNote, quoteArg } from './guard-history.js';
+import type { Seal } from './lockfile.js';
 import { formatSourceProblem, type SourceProblem } from './migration-source.js';
 import { nextVersion } from './versioning.js';
 import { compareVersions, MIGRATION_FILE_PATTERN, orderMigrations, parseMigrationName } from './migration-name.js';
@@ -28,6 +29,12 @@ export interface GuardInput {
     rev: string;
     /** Lockfile text at the base; undefined when there is none. */
     lockfile: string | undefined;
+    /**
+     * Where the base's config kept the migrations directory and the lockfile (repository paths),
+     * when its config names other places than the next state's; default: the same places.
+     */
+    migrationsDir?: string;
+    lockfilePath?: string;
   };
   next: {
     /** How messages name the next state: "staged", "working tree". */
@@ -99,11 +106,20 @@ export interface GuardReport {
   baseSeals: Seal[];
   /** Seals of the next lockfile; undefined when it is missing or invalid. */
   nextSeals: Seal[] | undefined;
+  /** Places the config moved since the base; allowed when no violation says otherwise. */
+  moved: PathMove[];
 }
 
-function joinPath(dir: string, file: string): string {
-  return dir === '' || dir === '.' ? file : `${dir.replace(/\/+$/, '')}/${file}`;
+/** The config names another place than the base's config did (repository paths). */
+export interface PathMove {
+  what: 'migrationsDir' | 'lockfile';
+  from: string;
+  to: string;
+  /** How many migrations the base seals. */
+  seals: number;
 }
+
+export { moveNote, quoteArg };
 
 /** The version one above `version`, at its width: a rename suggestion. */
 function versionAfter(version: string): string {
@@ -115,106 +131,13 @@ export function checkGuard(input: GuardInput): GuardReport {
   const warnings: string[] = [];
   const dir = input.migrationsDir;
   const path = (file: string): string => joinPath(dir, file);
-  const base = input.base;
   const next = input.next;
-  const create = input.createCommand ?? 'npm run db:create -- <name>';
-  const restoreFile = (file: string): string => `git checkout ${base.rev} -- ${quoteArg(path(file))}`;
-  const restoreLock = `git checkout ${base.rev} -- ${quoteArg(input.lockfile)}`;
-
-  // Base seals. A base lockfile that does not parse was committed past the guard; it cannot
-  // protect anything, but blocking every later commit on it would be worse — warn.
-  let baseSeals: Seal[] = [];
-  if (base.lockfile !== undefined) {
-    try {
-      baseSeals = parseLockfile(base.lockfile, input.lockfile);
-    } catch (error) {
-      if (!(error instanceof LockfileError)) throw error;
-      warnings.push(`the lockfile in ${base.label} is invalid (${error.message}); sealed migrations cannot be checked against it`);
-    }
-  }
-
-  // Next seals.
-  let nextSeals: Seal[] | undefined;
-  if (next.lockfile === undefined) {
-    if (baseSeals.length > 0) {
-      violations.push({
-        kind: 'lockfile-deleted', file: input.lockfile,
-        message: `${input.lockfile}: lockfile deleted (${next.label}), but ${base.label} seals ${baseSeals.length} migration${baseSeals.length === 1 ? '' : 's'}`,
-        hint: `Restore it with \`${restoreLock}\`; sealed migrations are history and stay sealed.`,
-      });
-    }
-  } else {
-    try {
-      // An unchanged lockfile (most commits) is parsed once.
-      nextSeals = next.lockfile === base.lockfile && base.lockfile !== undefined && baseSeals.length > 0 ? baseSeals : parseLockfile(next.lockfile, input.lockfile);
-    } catch (error) {
-      if (!(error instanceof LockfileError)) throw error;
-      violations.push({
-        kind: 'lockfile-invalid', file: input.lockfile,
-        message: `${error.message} (${next.label})`,
-        hint: error.hint ?? `Restore it with \`${restoreLock}\` and let the tool write it.`,
-      });
-    }
-  }
-  const nextSealMap = new Map((nextSeals ?? []).map((s) => [s.file, s.checksum]));
+  const history = checkHistory(input);
+  violations.push(...history.violations);
+  warnings.push(...history.warnings);
+  const { baseSeals, nextSeals, renameTargets, moved } = history;
   const baseSealMap = new Map(baseSeals.map((s) => [s.file, s.checksum]));
-
-  // Lockfile lines that exist in the base must stay as they are.
-  if (nextSeals !== undefined) {
-    for (const seal of baseSeals) {
-      const now = nextSealMap.get(seal.file);
-      if (now === undefined) {
-        violations.push({
-          kind: 'seal-removed', file: input.lockfile, sealed: seal.checksum,
-          message: `${input.lockfile}: the seal of ${seal.file} was removed (${base.label}: ${seal.checksum}, ${next.label}: line removed)`,
-          hint: `Restore the lockfile with \`${restoreLock}\`; committed seals are never removed — undo a migration's effect with a new migration (\`${create}\`).`,
-        });
-      } else if (now !== seal.checksum) {
-        violations.push({
-          kind: 'seal-changed', file: input.lockfile, sealed: seal.checksum, found: now,
-          message: `${input.lockfile}: the seal of ${seal.file} was changed (${base.label}: ${seal.checksum}, ${next.label}: ${now})`,
-          hint: `Restore the lockfile with \`${restoreLock}\`; committed seals never change — put the change in a new migration (\`${create}\`).`,
-        });
-      }
-    }
-  }
-
-  // Sealed files: content, deletion, rename.
   const added = new Set(input.added);
-  const renameTargets = new Set<string>();
-  const gitRenames = new Map((input.renames ?? []).map((r) => [r.from, r.to]));
-  for (const seal of baseSeals) {
-    const content = next.files.get(seal.file);
-    if (content === undefined) {
-      let to = gitRenames.get(seal.file);
-      if (to === undefined) {
-        // Same content under a new name is a rename (a renumbering, typically).
-        to = input.added.find((f) => next.files.get(f) === seal.checksum && !baseSealMap.has(f));
-      }
-      if (to !== undefined) {
-        const toPath = next.files.has(to) ? path(to) : to;
-        const toSum = next.files.get(to) ?? undefined;
-        renameTargets.add(to);
-        violations.push({
-          kind: 'sealed-renamed', file: path(seal.file), sealed: seal.checksum, ...(toSum ? { found: toSum } : {}),
-          message: `${path(seal.file)}: sealed migration renamed to ${toPath} (sealed in ${base.label} as ${seal.checksum}, ${next.label}: ${toSum ?? 'renamed'})`,
-          hint: `Rename it back with \`git mv ${quoteArg(toPath)} ${quoteArg(path(seal.file))}\`; a sealed migration keeps its name and number${toSum !== undefined && toSum !== seal.checksum ? ` and its content (\`${restoreFile(seal.file)}\`)` : ''} — add a new migration instead (\`${create}\`).`,
-        });
-      } else {
-        violations.push({
-          kind: 'sealed-deleted', file: path(seal.file), sealed: seal.checksum,
-          message: `${path(seal.file)}: sealed migration deleted (sealed in ${base.label} as ${seal.checksum}, ${next.label}: deleted)`,
-          hint: `Restore it with \`${restoreFile(seal.file)}\`; to undo its effect, add a new migration (\`${create}\`).`,
-        });
-      }
-    } else if (content !== null && content !== seal.checksum) {
-      violations.push({
-        kind: 'sealed-modified', file: path(seal.file), sealed: seal.checksum, found: content,
-        message: `${path(seal.file)}: sealed migration changed (sealed in ${base.label} as ${seal.checksum}, ${next.label} content is ${content})`,
-        hint: `Restore it with \`${restoreFile(seal.file)}\` and put the change in a new migration: \`${create}\`.`,
-      });
-    }
-  }
 
   // Lines the next lockfile adds seal too: they must match their file, which must exist.
   for (const seal of nextSeals ?? []) {
@@ -303,7 +226,7 @@ export function checkGuard(input: GuardInput): GuardReport {
     }
   }
 
-  return { violations, warnings, baseSeals, nextSeals };
+  return { violations, warnings, baseSeals, nextSeals, moved };
 }
 
 function highestSealed(seals: readonly Seal[]): { version: string; file: string } | undefined {
@@ -313,9 +236,4 @@ function highestSealed(seals: readonly Seal[]): { version: string; file: string 
     if (m && (!highest || compareVersions(m.version, highest.version) > 0)) highest = { version: m.version, file: seal.file };
   }
   return highest;
-}
-
-/** Quotes a path for a shell command in a hint when it needs it. */
-export function quoteArg(value: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

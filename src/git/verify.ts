@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { checksum } from '../core/checksum.js';
 import { ArchonError } from '../core/errors.js';
 import { isSqlName, migrationSourceProblems, type SourceProblem } from '../core/migration-source.js';
-import { checkGuard, type GuardViolation } from '../core/guard-rules.js';
+import { checkGuard, moveNote, type GuardViolation, type PathMove } from '../core/guard-rules.js';
 import { orderMigrations } from '../core/migration-name.js';
 import { findRisks, type Risk } from '../core/risk.js';
 import { parseDirectives } from '../core/directives.js';
 import { readObjects, listTree } from './blobs.js';
+import { readConfigFilesAt, type ConfigAtRevision } from './config-at-revision.js';
 import type { GitEnv } from './exec-git.js';
 import { isShallow, mergeBase, repoInfo, resolveCommit, toRepoPath } from './repo.js';
 
@@ -29,6 +30,7 @@ import { isShallow, mergeBase, repoInfo, resolveCommit, toRepoPath } from './rep
  *   "violations": [{ "kind": "sealed-modified" | …, "file": "migrations/001_a.sql",
  *                    "message": "…", "hint": "…", "sealed"?: "sha256:…", "found"?: "sha256:…" }],
  *   "warnings": ["…"],
+ *   "moved": [{ "what": "migrationsDir" | "lockfile", "from": "migrations", "to": "db", "seals": 3 }],
  *   "added": [{ "file": "003_x.sql", "path": "migrations/003_x.sql", "checksum": "sha256:…",
  *               "transaction": true, "lockTimeout"?: "5s", "statementTimeout"?: "60s",
  *               "rollback": false, "sealed": false,
@@ -44,6 +46,8 @@ export interface VerifyReport {
   lockfile: string;
   violations: GuardViolation[];
   warnings: string[];
+  /** Places the branch's config moved since the base; allowed when `ok`. */
+  moved: PathMove[];
   added: AddedMigration[];
 }
 
@@ -73,6 +77,8 @@ export interface VerifyOptions {
   baseBranch: string;
   /** --base REF; default: origin/<baseBranch>, else <baseBranch>. */
   base?: string;
+  /** The config at the base; without it, the base is taken to use the paths above. */
+  config?: ConfigAtRevision;
 }
 
 /**
@@ -128,11 +134,22 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     });
   }
 
+  const short = mb.slice(0, 7);
+  const baseLabel = `${base.ref} (merge-base ${short})`;
   const dir = toRepoPath(info.root, options.migrationsDir);
   const lock = toRepoPath(info.root, options.lockfile);
-  const baseEntries = await listTree(git, mb, dir);
-  const baseNames = new Set(baseEntries.filter((e) => e.path.slice(0, e.path.lastIndexOf('/') + 1) === (dir === '' ? '' : `${dir}/`)).map((e) => e.path.slice(e.path.lastIndexOf('/') + 1)));
-  const [baseLock] = await readObjects(git, [`${mb}:${lock}`]);
+  // The base is judged where the base's config kept its migrations (config-at-revision.ts).
+  let baseDir = dir;
+  let baseLockPath = lock;
+  if (options.config !== undefined) {
+    const [files] = await readConfigFilesAt(git, info.root, options.config.candidates, [mb]);
+    const at = await options.config.paths(files!, baseLabel);
+    baseDir = toRepoPath(info.root, at.migrationsDir);
+    baseLockPath = toRepoPath(info.root, at.lockfile);
+  }
+  const baseEntries = await listTree(git, mb, baseDir);
+  const baseNames = new Set(baseEntries.filter((e) => e.path.slice(0, e.path.lastIndexOf('/') + 1) === (baseDir === '' ? '' : `${baseDir}/`)).map((e) => e.path.slice(e.path.lastIndexOf('/') + 1)));
+  const [baseLock] = await readObjects(git, [`${mb}:${baseLockPath}`]);
 
   const { files: work, notFiles } = readDirFiles(options.migrationsDir);
   const files = new Map<string, string>();
@@ -144,10 +161,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const workLock = existsSync(options.lockfile) ? readFileSync(options.lockfile, 'utf8') : undefined;
   const added = [...files.keys()].filter((n) => !baseNames.has(n));
 
-  const short = mb.slice(0, 7);
   const report = checkGuard({
     migrationsDir: dir, lockfile: lock, allowOutOfOrder: options.allowOutOfOrder,
-    base: { label: `${base.ref} (merge-base ${short})`, rev: base.ref, lockfile: baseLock?.toString('utf8') },
+    base: {
+      label: baseLabel, rev: base.ref, lockfile: baseLock?.toString('utf8'),
+      ...(baseDir === dir ? {} : { migrationsDir: baseDir }),
+      ...(baseLockPath === lock ? {} : { lockfilePath: baseLockPath }),
+    },
     next: { label: 'working tree', lockfile: workLock, files, problems, notFiles },
     added,
   });
@@ -185,6 +205,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     lockfile: lock,
     violations: report.violations,
     warnings: report.warnings,
+    moved: report.moved,
     added: summary,
   };
 }
@@ -201,6 +222,7 @@ export function formatVerifyText(r: VerifyReport): string[] {
   const lines: string[] = [];
   lines.push(`verify: ${r.ok ? 'ok' : 'FAILED'} — ${r.migrationsDir || '.'} compared with ${r.base.ref} (merge-base ${r.base.mergeBase.slice(0, 7)})`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const m of r.moved) lines.push(`note: ${moveNote(m, !r.ok)}`);
   for (const v of r.violations) {
     lines.push(`  ✗ ${v.message}`);
     lines.push(`    fix: ${v.hint}`);
@@ -240,6 +262,7 @@ export function formatVerifyMarkdown(r: VerifyReport): string {
     out.push('');
   }
   for (const w of r.warnings) out.push(`> ⚠️ ${mdText(w)}`);
+  for (const m of r.moved) out.push(`> ℹ️ ${mdText(moveNote(m, !r.ok))}`);
   if (r.added.length === 0) {
     out.push('No new migrations on this branch.');
   } else {

@@ -7,12 +7,14 @@
  *
  * It imports only core and git (never the database modules): it runs on every commit.
  */
+import { moveNote } from '../../core/guard-rules.js';
 import type { CommandContext } from '../context.js';
 import { readStagedState, runGuard } from '../../git/guard.js';
+import { configAtRevision, configCandidatesOf } from '../config-at-revision.js';
 
 export default async function run(ctx: CommandContext, _args: string[], _opts: Record<string, unknown>): Promise<number> {
   // git reads the index while the config loads (the config dominates the guard's time).
-  const staged = readStagedState({ cwd: ctx.cwd, env: ctx.env });
+  const staged = readStagedState({ cwd: ctx.cwd, env: ctx.env, configCandidates: configCandidatesOf(ctx) });
   staged.catch(() => undefined); // awaited below; avoid an unhandled rejection if the config fails first
   const config = await ctx.loadConfig();
   const result = await runGuard({
@@ -21,10 +23,12 @@ export default async function run(ctx: CommandContext, _args: string[], _opts: R
     migrationsDir: config.migrationsDir,
     lockfile: config.lockfile,
     allowOutOfOrder: config.allowOutOfOrder,
+    config: configAtRevision(ctx, config),
   }, staged);
   const { out } = ctx;
   const c = out.color;
   for (const w of result.warnings) out.warn(`${c.yellow('warning:')} ${w}`);
+  for (const m of result.moved) out.warn(`${c.yellow('note:')} ${moveNote(m, result.violations.length > 0)}`);
   if (result.violations.length > 0) {
     const n = result.violations.length;
     out.warn(`${c.red(c.bold('archon-migrate guard: commit blocked'))} — ${n} problem${n === 1 ? '' : 's'} with staged migrations:`);

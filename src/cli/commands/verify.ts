@@ -7,6 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { usageError } from '../../core/errors.js';
 import type { CommandContext } from '../context.js';
+import { configAtRevision } from '../config-at-revision.js';
 import { formatVerifyMarkdown, formatVerifyText, runVerify } from '../../git/verify.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -23,6 +24,7 @@ export default async function run(ctx: CommandContext, _args: string[], opts: Re
     migrationsDir: config.migrationsDir, rollbacksDir: config.rollbacksDir, lockfile: config.lockfile,
     allowOutOfOrder: config.allowOutOfOrder, baseBranch: config.baseBranch,
     ...(base === undefined ? {} : { base }),
+    config: configAtRevision(ctx, config),
   });
   const { out } = ctx;
   if (format === 'json') {
