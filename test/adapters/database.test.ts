@@ -1,5 +1,6 @@
-// One behavioural suite for the Database seam, run on pg-mem, PGlite and a real PostgreSQL
-// (DESIGN §7). Where pg-mem cannot do something, the test asserts its documented limitation.
+// One behavioural suite for the Database seam, run on pg-mem, PGlite and real PostgreSQL servers
+// of every major the suite starts (15 and 17: `servers()`, test/support/databases.ts) (DESIGN §7).
+// Where pg-mem cannot do something, the test asserts its documented limitation.
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,22 +17,22 @@ import { openPglite } from '../../src/db/pglite.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import { freePort } from '../support/pg-server.js';
 import {
-  closeSharedPglite, createTestDatabase, freshPgBouncerDatabase, freshPgSchemaUrl, pgPasswordUrl, pgUrl,
-  pgliteSchemaDatabase, randomName, runPgliteChild, sharedPgliteDatabase, sharedPgliteDir, sleep, terminateBackends, withClient,
-  PASSWORD_ROLE_PASSWORD,
+  closeSharedPglite, pgliteSchemaDatabase, randomName, runPgliteChild, servers, sharedPgliteDatabase, sharedPgliteDir, sleep,
+  terminateBackends, withClient, PASSWORD_ROLE_PASSWORD,
 } from '../support/databases.js';
 
 const SHA = `sha256:${'ab'.repeat(32)}`;
 
 interface Backend {
-  name: 'pg-mem' | 'PGlite' | 'PostgreSQL';
+  /** 'pg-mem', 'PGlite', or a server's name ('PostgreSQL 15', 'PostgreSQL 17'). */
+  name: string;
   open(): Promise<Database>;
 }
 
 const backends: Backend[] = [
   { name: 'pg-mem', open: () => openPgMem() },
   { name: 'PGlite', open: () => pgliteSchemaDatabase() },
-  { name: 'PostgreSQL', open: async () => openPg(await freshPgSchemaUrl()) },
+  ...servers().map((server) => ({ name: server.name, open: async () => openPg(await server.freshSchemaUrl()) })),
 ];
 
 afterAll(closeSharedPglite);
@@ -58,7 +59,7 @@ describe.each(backends)('$name', ({ name, open }) => {
   test('query with params returns typed rows', async () => {
     const rows = await db.query<{ a: string; b: number }>('SELECT $1::text AS a, $2::int AS b', ["it's; \\ $1", 42]);
     expect(rows).toEqual([{ a: "it's; \\ $1", b: 42 }]);
-    expect(db.kind).toBe({ 'pg-mem': 'pg-mem', PGlite: 'pglite', PostgreSQL: 'pg' }[name]);
+    expect(db.kind).toBe(name === 'pg-mem' ? 'pg-mem' : name === 'PGlite' ? 'pglite' : 'pg');
     expect(db.supportsTransactionalDdl).toBe(name !== 'pg-mem');
   });
 
@@ -268,7 +269,7 @@ describe.each(backends)('$name', ({ name, open }) => {
   });
 });
 
-describe('PostgreSQL only', () => {
+describe('PostgreSQL, no server needed', () => {
   test('connection refused: one line, no password', async () => {
     const port = await freePort();
     const error = await rejection(openPg(`postgres://someone:hunter2-secret@127.0.0.1:${port}/db`, { connectTimeoutMs: 5_000 }));
@@ -276,25 +277,6 @@ describe('PostgreSQL only', () => {
     expect(error.message).toBe(`cannot connect to 127.0.0.1:${port} (connection refused) — is the server running? check DATABASE_URL`);
     expect((error as ArchonError).exitCode).toBe(1);
     expect(JSON.stringify({ m: error.message, h: (error as ArchonError).hint, s: error.stack })).not.toContain('hunter2');
-  });
-
-  test('wrong password: message names the user, never the password', async () => {
-    const database = await createTestDatabase();
-    const wrong = 'not-the-Pa55word';
-    const error = await rejection(openPg(pgPasswordUrl(database, wrong)));
-    expect(error).toBeInstanceOf(ArchonError);
-    expect(error.message).toBe('password authentication failed for user "archon_pw"');
-    expect((error as ArchonError).hint).toBe('Check the user and password in DATABASE_URL.');
-    expect(`${error.message} ${(error as ArchonError).hint} ${error.stack}`).not.toContain(wrong);
-
-    const ok = await openPg(pgPasswordUrl(database));
-    try {
-      expect(await ok.query('SELECT current_user AS u')).toEqual([{ u: 'archon_pw' }]);
-      expect(ok.description).toBe(`PostgreSQL at 127.0.0.1:${new URL(pgUrl(database)).port}/${database} as archon_pw`);
-      expect(ok.description).not.toContain(PASSWORD_ROLE_PASSWORD);
-    } finally {
-      await ok.close();
-    }
   });
 
   test('a server that never answers: connect timeout, one line', async () => {
@@ -307,6 +289,27 @@ describe('PostgreSQL only', () => {
       expect(error.message).toBe(`cannot connect to 127.0.0.1:${port} (no answer within 300 ms) — check DATABASE_URL and the network`);
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe.each(servers())('$name only', (server) => {
+  test('wrong password: message names the user, never the password', async () => {
+    const database = await server.createDatabase();
+    const wrong = 'not-the-Pa55word';
+    const error = await rejection(openPg(server.passwordUrl(database, wrong)));
+    expect(error).toBeInstanceOf(ArchonError);
+    expect(error.message).toBe('password authentication failed for user "archon_pw"');
+    expect((error as ArchonError).hint).toBe('Check the user and password in DATABASE_URL.');
+    expect(`${error.message} ${(error as ArchonError).hint} ${error.stack}`).not.toContain(wrong);
+
+    const ok = await openPg(server.passwordUrl(database));
+    try {
+      expect(await ok.query('SELECT current_user AS u')).toEqual([{ u: 'archon_pw' }]);
+      expect(ok.description).toBe(`PostgreSQL at 127.0.0.1:${new URL(server.url(database)).port}/${database} as archon_pw`);
+      expect(ok.description).not.toContain(PASSWORD_ROLE_PASSWORD);
+    } finally {
+      await ok.close();
     }
   });
 
@@ -331,7 +334,7 @@ describe('PostgreSQL only', () => {
   });
 
   test('runners creating the ledger at the same moment all succeed; exactly one creates it', async () => {
-    const url = await freshPgSchemaUrl();
+    const url = await server.freshSchemaUrl();
     const table = parseTableName(`${randomName('ops')}.archon_migrations`);
     const dbs = await Promise.all(Array.from({ length: 8 }, () => openPg(url)));
     try {
@@ -345,15 +348,15 @@ describe('PostgreSQL only', () => {
   });
 
   test('a database that does not exist', async () => {
-    const error = await rejection(openPg(pgUrl('no_such_db_x')));
-    expect(error.message).toBe(`database "no_such_db_x" does not exist on 127.0.0.1:${new URL(pgUrl('x')).port}`);
+    const error = await rejection(openPg(server.url('no_such_db_x')));
+    expect(error.message).toBe(`database "no_such_db_x" does not exist on 127.0.0.1:${new URL(server.url('x')).port}`);
   });
 
   test('application_name is archon-migrate; one connection per Database', async () => {
-    const database = await createTestDatabase();
-    const db = await openPg(pgUrl(database));
+    const database = await server.createDatabase();
+    const db = await openPg(server.url(database));
     try {
-      await withClient(pgUrl('postgres'), async (admin) => {
+      await withClient(server.url('postgres'), async (admin) => {
         const { rows } = await admin.query('SELECT application_name FROM pg_stat_activity WHERE datname = $1', [database]);
         expect(rows).toEqual([{ application_name: 'archon-migrate' }]);
       });
@@ -363,15 +366,15 @@ describe('PostgreSQL only', () => {
   });
 
   test('a terminated connection: idle → next query rejects clearly; in flight → rejects; no crash', async () => {
-    const database = await createTestDatabase();
+    const database = await server.createDatabase();
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => { unhandled.push(e); };
     process.on('uncaughtException', onUnhandled);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const db = await openPg(pgUrl(database));
+      const db = await openPg(server.url(database));
       expect(await db.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
-      expect(await terminateBackends(pgUrl('postgres'), database, 'archon-migrate')).toBe(1);
+      expect(await terminateBackends(server.url('postgres'), database, 'archon-migrate')).toBe(1);
       await sleep(200);
       const error = await rejection(db.query('SELECT 1 AS x'));
       expect(error).toBeInstanceOf(DatabaseError);
@@ -381,10 +384,10 @@ describe('PostgreSQL only', () => {
       expect((await rejection(db.exec('SELECT 1'))).message).toBe(error.message);
       await db.close();
 
-      const busy = await openPg(pgUrl(database));
+      const busy = await openPg(server.url(database));
       const inFlight = rejection(busy.query('SELECT pg_sleep(10)'));
       await sleep(300);
-      expect(await terminateBackends(pgUrl('postgres'), database, 'archon-migrate')).toBe(1);
+      expect(await terminateBackends(server.url('postgres'), database, 'archon-migrate')).toBe(1);
       const flightError = await inFlight;
       expect(flightError).toBeInstanceOf(DatabaseError);
       expect((flightError as DatabaseError).connectionLost).toBe(true);
@@ -399,26 +402,26 @@ describe('PostgreSQL only', () => {
   });
 
   test('sslmode=disable works; prefer falls back to plain; require on a server without TLS says so', async () => {
-    const database = await createTestDatabase();
+    const database = await server.createDatabase();
     for (const mode of ['disable', 'allow', 'prefer']) {
-      const db = await openPg(`${pgUrl(database)}?sslmode=${mode}`);
+      const db = await openPg(`${server.url(database)}?sslmode=${mode}`);
       expect(await db.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
       await db.close();
     }
-    const error = await rejection(openPg(`${pgUrl(database)}?sslmode=require`));
+    const error = await rejection(openPg(`${server.url(database)}?sslmode=require`));
     expect(error).toBeInstanceOf(ArchonError);
-    expect(error.message).toBe(`cannot connect to 127.0.0.1:${new URL(pgUrl(database)).port}: the server does not support SSL (sslmode=require)`);
+    expect(error.message).toBe(`cannot connect to 127.0.0.1:${new URL(server.url(database)).port}: the server does not support SSL (sslmode=require)`);
   });
 
   test('sslmode=bogus is a usage error (exit 2) naming the parameter and the valid values', async () => {
-    const error = await rejection(openPg(`${pgUrl('postgres')}?sslmode=bogus`));
+    const error = await rejection(openPg(`${server.url('postgres')}?sslmode=bogus`));
     expect(error).toBeInstanceOf(ArchonError);
     expect((error as ArchonError).exitCode).toBe(2);
     expect(error.message).toBe('invalid sslmode "bogus" in the database URL; expected one of disable, allow, prefer, require, verify-ca, verify-full, no-verify');
   });
 
   test('through PgBouncer (transaction pooling): simple-protocol scripts, params, transactions, ledger', async () => {
-    const db = await openPg(await freshPgBouncerDatabase());
+    const db = await openPg(await server.freshBouncerDatabase());
     try {
       await db.exec('CREATE TABLE t (id int PRIMARY KEY); BEGIN; INSERT INTO t VALUES (1); COMMIT;');
       for (let i = 2; i <= 30; i += 1) await db.query('INSERT INTO t VALUES ($1)', [i]);

@@ -8,7 +8,7 @@ import { quoteIdent } from '../../src/core/sql-quote.js';
 import { openPg } from '../../src/db/pg.js';
 import type { Database } from '../../src/db/database.js';
 import { readLedger, type LedgerRow } from '../../src/db/ledger.js';
-import { createTestDatabase, pgUrl, randomName, withClient } from '../support/databases.js';
+import { defaultServer, randomName, withClient, type TestServer } from '../support/databases.js';
 
 export class Project {
   readonly root: string;
@@ -63,19 +63,23 @@ export async function tables(db: Database): Promise<string[]> {
   return rows.map((r) => r.table_name).sort();
 }
 
-let fileDatabase: Promise<string> | undefined;
+const fileDatabases = new Map<string, Promise<string>>();
 
 /**
- * A PostgreSQL database of its own for the test, cheaply: one database per test file (CREATE
- * DATABASE costs ~0.5 s), a fresh schema per call, and a connection whose search_path is that
- * schema (set in the startup packet, so no session state is involved).
+ * A PostgreSQL database of its own for the test, cheaply: one database per test file and server
+ * (CREATE DATABASE costs ~0.5 s), a fresh schema per call, and a connection whose search_path is
+ * that schema (set in the startup packet, so no session state is involved).
  */
-export async function pgSchemaDatabase(): Promise<Database> {
-  fileDatabase ??= createTestDatabase();
-  const name = await fileDatabase;
+export async function pgSchemaDatabase(server: TestServer = defaultServer()): Promise<Database> {
+  let database = fileDatabases.get(server.name);
+  if (database === undefined) {
+    database = server.createDatabase();
+    fileDatabases.set(server.name, database);
+  }
+  const name = await database;
   const schema = randomName('s');
-  await withClient(pgUrl(name), (c) => c.query(`CREATE SCHEMA ${quoteIdent(schema)}`));
-  const url = new URL(pgUrl(name));
+  await withClient(server.url(name), (c) => c.query(`CREATE SCHEMA ${quoteIdent(schema)}`));
+  const url = new URL(server.url(name));
   url.searchParams.set('options', `-c search_path=${schema}`);
   return openPg(url.toString());
 }

@@ -1,4 +1,5 @@
-// One behavioural suite for the runner, run on pg-mem, PGlite and a real PostgreSQL (DESIGN §7).
+// One behavioural suite for the runner, run on pg-mem, PGlite and real PostgreSQL servers of every
+// major the suite starts (15 and 17: `servers()`, test/support/databases.ts) (DESIGN §7).
 // pg-mem cannot roll back DDL and has no PL/pgSQL: where it differs, the test says so.
 import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -8,11 +9,12 @@ import { serializeLockfile } from '../../src/core/lockfile.js';
 import type { Database } from '../../src/db/database.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import { baseline, down, repair, status, up, type RunnerEvent } from '../../src/runner/index.js';
-import { closeSharedPglite, pgliteSchemaDatabase } from '../support/databases.js';
+import { closeSharedPglite, pgliteSchemaDatabase, servers } from '../support/databases.js';
 import { ledger, pgSchemaDatabase, Project, tables } from './runner-project.js';
 
 interface Backend {
-  name: 'pg-mem' | 'PGlite' | 'PostgreSQL';
+  /** 'pg-mem', 'PGlite', or a server's name ('PostgreSQL 15', 'PostgreSQL 17'). */
+  name: string;
   open(): Promise<Database>;
   /** rolls back DDL and runs PL/pgSQL */
   real: boolean;
@@ -21,7 +23,7 @@ interface Backend {
 const backends: Backend[] = [
   { name: 'pg-mem', open: () => openPgMem(), real: false },
   { name: 'PGlite', open: () => pgliteSchemaDatabase(), real: true },
-  { name: 'PostgreSQL', open: () => pgSchemaDatabase(), real: true },
+  ...servers().map((server) => ({ name: server.name, open: () => pgSchemaDatabase(server), real: true })),
 ];
 
 afterAll(closeSharedPglite);
@@ -509,8 +511,8 @@ describe.each(backends)('runner on $name', ({ name, open, real }) => {
   }
 });
 
-test.each([['PGlite'], ['PostgreSQL']])('this repository\'s own migrations apply on %s and roll back', async (which) => {
-  const db = which === 'PGlite' ? await pgliteSchemaDatabase() : await pgSchemaDatabase();
+test.each(backends.filter((b) => b.real))('this repository\'s own migrations apply on $name and roll back', async ({ open }) => {
+  const db = await open();
   const { cpSync } = await import('node:fs');
   const project = new Project();
   try {

