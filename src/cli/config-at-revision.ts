@@ -8,13 +8,9 @@ import { configCandidates } from '../config/find-config.js';
 import type { ConfigAtRevision } from '../git/config-at-revision.js';
 import type { CommandContext } from './context.js';
 
-export function configCandidatesOf(ctx: CommandContext): string[] {
-  return configCandidates(ctx.cwd, ctx.global.config);
-}
-
 export function configAtRevision(ctx: CommandContext, current: ResolvedConfig): ConfigAtRevision {
   return {
-    candidates: configCandidatesOf(ctx),
+    candidates: configCandidates(ctx.cwd, ctx.global.config),
     async paths(files, label) {
       const { configPathsAt } = await import('../config/config-at-revision.js');
       return configPathsAt(files, current, {

@@ -3,10 +3,10 @@
  * against HEAD, with the pure rules of core/guard-rules.ts.
  *
  * HEAD is judged where HEAD kept its migrations: the places named by HEAD's config, which the
- * commit may change (config-at-revision.ts). When HEAD's and the index's configs name the same
- * places (almost every commit), the guard does as little as possible:
- *   1. `git rev-parse` (root + HEAD), `git diff --cached --raw` and one `cat-file --batch` for the
- *      config files at HEAD and in the index, in parallel;
+ * commit may change (config-at-revision.ts; the config files are read from HEAD and the index only
+ * when the commit stages one). When HEAD's and the index's configs name the same places (almost
+ * every commit), the guard does as little as possible:
+ *   1. `git rev-parse` (root + HEAD) and `git diff --cached --raw` in parallel;
  *   2. nothing else when no staged change touches the migrations directory or the lockfile;
  *   3. otherwise `git ls-files -s` of the migrations directory and, started alongside it, one
  *      `git cat-file --batch` for the two lockfiles (read once when unchanged) and the changed
@@ -49,38 +49,48 @@ export interface GuardResult extends GuardReport {
   lockfile: string;
 }
 
-/** Root and HEAD, the staged change list, and the config candidates at HEAD and in the index. */
-export type StagedState = [RepoInfo, StagedChange[], Map<string, Buffer | undefined>[] | undefined];
+export type StagedState = [RepoInfo, StagedChange[]];
 
 /**
- * Reads the staged state (git processes in parallel). Callers may start this before loading the
- * config and pass the promise to runGuard, so git works while the config loads.
+ * Root, HEAD and the staged change list (two git processes, in parallel). Callers may start this
+ * before loading the config and pass the promise to runGuard, so git works while the config loads.
  */
-export function readStagedState(options: { cwd: string; env?: GitEnv; configCandidates?: readonly string[] }): Promise<StagedState> {
+export function readStagedState(options: { cwd: string; env?: GitEnv }): Promise<StagedState> {
   const git = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) };
-  const info = repoInfo(git);
-  const candidates = options.configCandidates;
-  const configFiles = candidates === undefined
-    ? Promise.resolve(undefined)
-    : info.then((i) => (i.head === undefined ? undefined : readConfigFilesAt({ ...git, cwd: i.root }, i.root, candidates, ['HEAD', ''])));
-  return Promise.all([info, stagedChanges(git), configFiles]);
+  return Promise.all([repoInfo(git), stagedChanges(git)]);
 }
 
-/** The places HEAD's config and the index's config name, as repository paths. */
-async function resolvePlaces(git: GitOptions, info: RepoInfo, options: GuardOptions, configFiles: StagedState[2]): Promise<Places> {
+/**
+ * The places HEAD's config and the index's config name, as repository paths. A commit that does
+ * not stage a config file keeps HEAD's config, taken to be the loaded one: an unstaged edit of the
+ * config is not what the commit records, and such a commit is judged by verify (no extra git
+ * process on every commit for it).
+ */
+async function resolvePlaces(git: GitOptions, info: RepoInfo, options: GuardOptions, changes: readonly StagedChange[]): Promise<Places> {
   const here = { dir: toRepoPath(info.root, options.migrationsDir), lock: toRepoPath(info.root, options.lockfile) };
-  if (options.config === undefined || info.head === undefined) return { base: here, next: here };
-  const [head, index] = configFiles ?? await readConfigFilesAt(git, info.root, options.config.candidates, ['HEAD', '']);
-  const [basePaths, nextPaths] = await Promise.all([options.config.paths(head!, 'HEAD'), options.config.paths(index!, 'the index')]);
+  const config = options.config;
+  if (config === undefined || info.head === undefined) return { base: here, next: here };
+  const candidates = new Set(config.candidates.map((c) => toRepoPathOrUndefined(info.root, c)));
+  if (!changes.some((c) => candidates.has(c.path) || (c.oldPath !== undefined && candidates.has(c.oldPath)))) return { base: here, next: here };
+  const [head, index] = await readConfigFilesAt(git, info.root, config.candidates, ['HEAD', '']);
+  const [basePaths, nextPaths] = await Promise.all([config.paths(head!, 'HEAD'), config.paths(index!, 'the index')]);
   const at = (p: { migrationsDir: string; lockfile: string }) => ({ dir: toRepoPath(info.root, p.migrationsDir), lock: toRepoPath(info.root, p.lockfile) });
   return { base: at(basePaths), next: at(nextPaths) };
 }
 
+function toRepoPathOrUndefined(root: string, file: string): string | undefined {
+  try {
+    return toRepoPath(root, file);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runGuard(options: GuardOptions, staged?: Promise<StagedState>): Promise<GuardResult> {
   const git0 = { cwd: options.cwd, ...(options.env ? { env: options.env } : {}) };
-  const [info, allChanges, configFiles] = await (staged ?? readStagedState(options));
+  const [info, allChanges] = await (staged ?? readStagedState(options));
   const git = { ...git0, cwd: info.root };
-  const places = await resolvePlaces(git, info, options, configFiles);
+  const places = await resolvePlaces(git, info, options, allChanges);
   const { dir, lock } = places.next;
   const inPlace = places.base.dir === dir && places.base.lock === lock;
 

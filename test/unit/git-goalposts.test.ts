@@ -140,13 +140,14 @@ describe('guard judges HEAD where HEAD kept its migrations', () => {
     expect(result.violations[1]!.message).toBe(`migrations/001_a.sql: sealed migration left behind: the config now keeps migrations in db, which has no 001_a.sql (sealed in HEAD as ${checksum(A)}, staged: missing)`);
   });
 
-  it('judges the config the commit records, not an unstaged edit of it', async () => {
+  it('judges the config the commit records, not the working tree\'s', async () => {
     const r = sealedRepo();
-    r.write('migrations/001_a.sql', A2);
-    r.git('add', '-A');
-    // Only in the working tree: the config now looks at an empty folder.
     r.write('archon-migrate.config.ts', config({ migrationsDir: 'elsewhere' }));
-    expect(kinds(await guard(r))).toEqual(['sealed-modified migrations/001_a.sql']);
+    r.git('add', '-A');
+    // Only in the working tree: the config is back as HEAD has it.
+    r.write('archon-migrate.config.ts', config({ migrationsDir: 'migrations', lockfile: 'migrations/archon-migrate.lock' }));
+    const result = await guard(r);
+    expect(kinds(result)).toEqual(['lockfile-deleted elsewhere/archon-migrate.lock', 'sealed-deleted migrations/001_a.sql', 'sealed-deleted migrations/002_b.sql']);
   });
 
   it('reads a config held in package.json the same way', async () => {
@@ -161,6 +162,19 @@ describe('guard judges HEAD where HEAD kept its migrations', () => {
     r.write('sql2/archon-migrate.lock', serializeLockfile([{ file: '001_a.sql', checksum: checksum(A2) }]));
     r.git('add', '-A');
     expect(kinds(await guard(r))).toEqual(['seal-changed sql2/archon-migrate.lock', 'sealed-modified sql2/001_a.sql']);
+  });
+
+  it('judges a commit that adds the first config file against the defaults HEAD used', async () => {
+    const r = tempRepo();
+    repos.push(r);
+    r.write('migrations/001_a.sql', A);
+    r.write('migrations/archon-migrate.lock', serializeLockfile([{ file: '001_a.sql', checksum: checksum(A) }]));
+    r.commit('seal with the defaults');
+    r.write('.archon-migraterc.json', JSON.stringify({ migrationsDir: 'db' }));
+    r.write('db/001_a.sql', A2);
+    r.write('db/archon-migrate.lock', serializeLockfile([{ file: '001_a.sql', checksum: checksum(A2) }]));
+    r.git('add', '-A');
+    expect(kinds(await guard(r))).toEqual(['seal-changed db/archon-migrate.lock', 'sealed-modified db/001_a.sql']);
   });
 
   it('refuses (exit 2) when the config of HEAD cannot be evaluated any more', async () => {

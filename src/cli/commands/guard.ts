@@ -10,11 +10,11 @@
 import { moveNote } from '../../core/guard-rules.js';
 import type { CommandContext } from '../context.js';
 import { readStagedState, runGuard } from '../../git/guard.js';
-import { configAtRevision, configCandidatesOf } from '../config-at-revision.js';
+import { configAtRevision } from '../config-at-revision.js';
 
 export default async function run(ctx: CommandContext, _args: string[], _opts: Record<string, unknown>): Promise<number> {
   // git reads the index while the config loads (the config dominates the guard's time).
-  const staged = readStagedState({ cwd: ctx.cwd, env: ctx.env, configCandidates: configCandidatesOf(ctx) });
+  const staged = readStagedState({ cwd: ctx.cwd, env: ctx.env });
   staged.catch(() => undefined); // awaited below; avoid an unhandled rejection if the config fails first
   const config = await ctx.loadConfig();
   const result = await runGuard({
