@@ -476,7 +476,7 @@ describe('PGlite only', () => {
       await db.close();
     }
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
-  });
+  }, 180_000); // three PGlite processes start one after another; each may wait up to 90 s for a line
 
   test('the same process cannot open one dir twice', async () => {
     const dataDir = await sharedPgliteDir();
